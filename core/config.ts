@@ -1,0 +1,143 @@
+// The one place that reads process.env: every setting is parsed once into a frozen,
+// typed object, and an invalid value stops the start with the allowed values named.
+import path from 'node:path';
+import { parseBytes, parseDuration } from './units.js';
+
+type Parser<T> = (raw: string) => T;
+
+interface Setting<T> {
+  env: string;
+  default: string;
+  doc: string;
+  parse: Parser<T>;
+}
+
+function setting<T>(env: string, def: string, parse: Parser<T>, doc: string): Setting<T> {
+  return { env, default: def, parse, doc };
+}
+
+const str: Parser<string> = (raw) => raw;
+const optional: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw);
+
+function int(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
+  return (raw) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new Error(`must be an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function duration(minMs: number): Parser<number> {
+  return (raw) => {
+    const ms = parseDuration(raw);
+    if (ms < minMs) throw new Error(`must be at least ${minMs} ms`);
+    return ms;
+  };
+}
+
+function bytes(min: number): Parser<number> {
+  return (raw) => {
+    const n = parseBytes(raw);
+    if (n < min) throw new Error(`must be at least ${min} bytes`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(...allowed: T[]): Parser<T> {
+  return (raw) => {
+    if (!(allowed as string[]).includes(raw)) throw new Error(`must be one of ${allowed.join(', ')}`);
+    return raw as T;
+  };
+}
+
+const port = int(0, 65535);
+
+/** Every setting, its default and what it does. README's configuration table is generated from this list. */
+export const SETTINGS = {
+  host: setting('SLUICE_HOST', '127.0.0.1', str, 'Address the ingest and query servers bind to.'),
+  ingestPort: setting('SLUICE_INGEST_PORT', '8080', port, 'Ingest server port (HTTP and WebSocket).'),
+  queryPort: setting('SLUICE_QUERY_PORT', '8081', port, 'Query service port (admin API, health, metrics).'),
+  dataDir: setting('SLUICE_DATA_DIR', './data', str, 'Data directory: embedded ClickHouse files and the spool.'),
+  logLevel: setting('SLUICE_LOG_LEVEL', 'info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'Log level (pino).'),
+
+  clickhouseUrl: setting('CLICKHOUSE_URL', '', optional, 'ClickHouse server URL. Unset: the embedded engine under SLUICE_DATA_DIR.'),
+  clickhouseUser: setting('CLICKHOUSE_USER', 'default', str, 'ClickHouse server user.'),
+  clickhousePassword: setting('CLICKHOUSE_PASSWORD', '', str, 'ClickHouse server password.'),
+  clickhouseDatabase: setting('CLICKHOUSE_DATABASE', 'sluice', (raw) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(raw)) throw new Error('must be an identifier: letters, digits, underscore');
+    return raw;
+  }, 'Database holding Sluice tables.'),
+  clickhouseCluster: setting('CLICKHOUSE_CLUSTER', '', optional, 'Cluster name for ON CLUSTER DDL (server mode only).'),
+  redisUrl: setting('REDIS_URL', '', optional, 'Redis URL. Set: dedup windows and rate limits are shared by every instance.'),
+  adminToken: setting('SLUICE_ADMIN_TOKEN', '', optional, 'Bearer token for the admin API. Unset: the admin API is closed.'),
+
+  ackTimeoutMs: setting('SLUICE_ACK_TIMEOUT', '10s', duration(100), 'How long an ack=stored request waits for its insert before 503 (events stay spooled).'),
+  batchMaxRows: setting('SLUICE_BATCH_MAX_ROWS', '50000', int(1, 1_000_000), 'Most events in one ClickHouse insert.'),
+  batchMaxBytes: setting('SLUICE_BATCH_MAX_BYTES', '32MiB', bytes(1024), 'Most bytes in one ClickHouse insert.'),
+  batchLingerMs: setting('SLUICE_BATCH_LINGER', '20ms', duration(0), 'How long an idle sink waits for more events before inserting.'),
+  insertConcurrency: setting('SLUICE_INSERT_CONCURRENCY', '2', int(1, 16), 'Inserts in flight at once.'),
+  insertRetryMaxMs: setting('SLUICE_INSERT_RETRY_MAX', '5s', duration(10), 'Longest back-off between retries of a failed insert.'),
+  spoolDir: setting('SLUICE_SPOOL_DIR', '', optional, 'Spool directory. Default: <SLUICE_DATA_DIR>/spool.'),
+  spoolMaxBytes: setting('SLUICE_SPOOL_MAX_BYTES', '1GiB', bytes(1024), 'Spool bound: beyond it new requests get 503 before anything is accepted.'),
+
+  dedupWindowMs: setting('SLUICE_DEDUP_WINDOW', '15m', duration(1000), 'Window in which a repeated event_id in a project is a duplicate.'),
+  dedupMaxIds: setting('SLUICE_DEDUP_MAX_IDS', '5000000', int(1000), 'Most event ids remembered in process (oldest minutes are forgotten first).'),
+
+  maxBodyBytes: setting('SLUICE_MAX_BODY_BYTES', '10MiB', bytes(1024), 'Largest request body or WebSocket frame (after gzip decoding too).'),
+  maxEventsPerRequest: setting('SLUICE_MAX_EVENTS_PER_REQUEST', '10000', int(1), 'Most events in one request or frame.'),
+  maxEventBytes: setting('SLUICE_MAX_EVENT_BYTES', '64KiB', bytes(64), 'Largest single event (its JSON text).'),
+  maxProperties: setting('SLUICE_MAX_PROPERTIES', '200', int(1), 'Most keys in an event\'s properties (all levels).'),
+  maxPropertyDepth: setting('SLUICE_MAX_PROPERTY_DEPTH', '5', int(1, 32), 'Deepest nesting of objects and arrays in properties.'),
+  maxStringLength: setting('SLUICE_MAX_STRING_LENGTH', '8192', int(1), 'Longest string value in an event.'),
+  maxFutureSkewMs: setting('SLUICE_MAX_FUTURE_SKEW', '5m', duration(0), 'How far into the future a timestamp may be.'),
+
+  rateLimitEvents: setting('SLUICE_RATE_LIMIT_EVENTS', '250000', int(0), 'Events per second per write key (0: no limit).'),
+  rateLimitBurst: setting('SLUICE_RATE_LIMIT_BURST', '2', int(1, 60), 'Seconds of events a key may send at once above the rate.'),
+
+  wsMaxBackpressureBytes: setting('SLUICE_WS_MAX_BACKPRESSURE', '4MiB', bytes(1024), 'Unsent ack bytes per WebSocket before the server stops reading it.'),
+  wsIdleTimeoutMs: setting('SLUICE_WS_IDLE_TIMEOUT', '120s', duration(8000), 'WebSocket idle timeout.'),
+
+  retentionRawDays: setting('SLUICE_RETENTION_RAW_DAYS', '30', int(1), 'Raw events TTL in days; also the oldest accepted timestamp.'),
+  retention1mDays: setting('SLUICE_RETENTION_1M_DAYS', '30', int(1), 'Minute rollup TTL in days.'),
+  retention1hDays: setting('SLUICE_RETENTION_1H_DAYS', '400', int(1), 'Hour rollup TTL in days.'),
+  retention1dDays: setting('SLUICE_RETENTION_1D_DAYS', '0', int(0), 'Day rollup TTL in days (0: kept).'),
+  retentionRejectsDays: setting('SLUICE_RETENTION_REJECTS_DAYS', '7', int(1), 'Rejected events TTL in days.'),
+
+  shutdownTimeoutMs: setting('SLUICE_SHUTDOWN_TIMEOUT', '30s', duration(100), 'Longest graceful shutdown (flush) on SIGTERM.'),
+} as const;
+
+type Settings = typeof SETTINGS;
+type Parsed = { [K in keyof Settings]: ReturnType<Settings[K]['parse']> };
+
+export type Config = Readonly<Parsed & { spoolPath: string; embedded: boolean }>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Settings, string>> = {}): Config {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [keyof Settings, Setting<unknown>][]) {
+    const raw = overrides[key] ?? env[s.env] ?? s.default;
+    try {
+      out[key] = s.parse(raw.trim());
+    } catch (err) {
+      problems.push(`${s.env}=${JSON.stringify(raw)}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const parsed = out as Parsed;
+  const dataDir = path.resolve(parsed.dataDir);
+  return Object.freeze({
+    ...parsed,
+    dataDir,
+    spoolPath: path.resolve(parsed.spoolDir ?? path.join(dataDir, 'spool')),
+    embedded: parsed.clickhouseUrl === undefined,
+  });
+}

@@ -1,0 +1,137 @@
+// batch: decides when the open spool segment is sealed and sent, and retries failed sends.
+// A segment is sealed when it is full, or when it has waited `lingerMs` and an insert slot
+// is free; under load, events pile up while inserts run, so batches grow by themselves.
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { Segment, Spool } from './spool.js';
+import type { SinkInsert } from './sink.js';
+
+export interface BatchOptions {
+  maxRows: number;
+  maxBytes: number;
+  lingerMs: number;
+  concurrency: number;
+  retryMaxMs: number;
+}
+
+export class Batcher {
+  private queue: Segment[] = [];
+  private inflight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private failing = false;
+  private stopped = false;
+  lastError: string | null = null;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly insert: SinkInsert,
+    private readonly opts: BatchOptions,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly onCommitted: (seg: Segment, body: Buffer) => void = () => undefined,
+  ) {}
+
+  /** True while inserts are failing (ClickHouse down or refusing). */
+  get degraded(): boolean {
+    return this.failing;
+  }
+
+  get pendingSegments(): number {
+    return this.queue.length + this.inflight;
+  }
+
+  enqueue(segments: Segment[]): void {
+    this.queue.push(...segments);
+    this.pump();
+  }
+
+  /** Appends one request's lines; returns the segment that holds them. */
+  add(lines: Buffer, rows: number): Segment {
+    const seg = this.spool.append(lines, rows);
+    this.updateGauges();
+    if (seg.rows >= this.opts.maxRows || seg.bytes >= this.opts.maxBytes) void this.seal();
+    else this.arm();
+    return seg;
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.inflight < this.opts.concurrency) void this.seal();
+    }, this.opts.lingerMs);
+  }
+
+  async seal(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const seg = await this.spool.seal();
+    if (seg) this.enqueue([seg]);
+  }
+
+  private pump(): void {
+    while (this.inflight < this.opts.concurrency && this.queue.length > 0) {
+      const seg = this.queue.shift()!;
+      this.inflight++;
+      void this.deliver(seg).finally(() => {
+        this.inflight--;
+        this.afterDelivery();
+      });
+    }
+  }
+
+  private afterDelivery(): void {
+    if (this.queue.length > 0) return this.pump();
+    const open = this.spool.open;
+    if (!open || open.rows === 0 || this.stopped) return;
+    // Events that arrived during the insert have waited long enough.
+    if (Date.now() - open.openedAt >= this.opts.lingerMs) void this.seal();
+    else this.arm();
+  }
+
+  private async deliver(seg: Segment): Promise<void> {
+    let delay = 50;
+    for (;;) {
+      try {
+        const body = await this.spool.read(seg);
+        const end = this.metrics.flushSeconds.startTimer();
+        await this.insert(seg.id, body);
+        end();
+        this.metrics.batchRows.observe(seg.rows);
+        this.metrics.eventsStored.inc(seg.rows);
+        this.spool.remove(seg);
+        this.updateGauges();
+        if (this.failing) this.log.info('ClickHouse inserts succeed again');
+        this.failing = false;
+        this.lastError = null;
+        seg.resolveCommitted();
+        this.onCommitted(seg, body);
+        return;
+      } catch (err) {
+        this.metrics.clickhouseErrors.inc({ operation: 'insert' });
+        this.lastError = (err as Error).message;
+        if (!this.failing) this.log.error({ err: this.lastError, segment: seg.id, rows: seg.rows }, 'insert failed; events stay spooled and are retried');
+        this.failing = true;
+        if (this.stopped) return;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, this.opts.retryMaxMs);
+      }
+    }
+  }
+
+  private updateGauges(): void {
+    this.metrics.spoolBytes.set(this.spool.bytes);
+    this.metrics.spoolSegments.set(this.spool.segmentCount);
+  }
+
+  /** Seals what is open and waits until every segment is stored, or the deadline passes. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    await this.seal();
+    const deadline = Date.now() + timeoutMs;
+    while (this.pendingSegments > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.stopped = true;
+    return this.pendingSegments === 0;
+  }
+}

@@ -1,0 +1,115 @@
+// dedupe: an event_id seen in the same project within the window is a duplicate. Only ids
+// the client chose need remembering: server-assigned UUIDv7s cannot repeat.
+// In process: time-sliced sets (a slice is dropped whole once older than the window).
+// With Redis: SET NX with the window as expiry, so every instance shares one memory.
+import type { Redis } from 'ioredis';
+import type { Logger } from '../core/logger.js';
+
+export interface Deduper {
+  /** For each id, true when it is a duplicate; ids not seen before are remembered. */
+  check(project: string, ids: string[]): Promise<boolean[]>;
+  /** Forget ids that were checked but then not accepted (e.g. spool refused the request). */
+  forget(project: string, ids: string[]): Promise<void>;
+  /** Remember ids already stored (start-up seeding). */
+  remember(project: string, ids: string[]): void;
+  size(): number;
+}
+
+const SLICES = 15;
+
+export class MemoryDeduper implements Deduper {
+  private slices: { start: number; ids: Set<string> }[] = [];
+  private readonly sliceMs: number;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxIds: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sliceMs = Math.max(1, Math.ceil(windowMs / SLICES));
+  }
+
+  private current(): Set<string> {
+    const t = this.now();
+    // Keep every slice that may still hold an id seen within the window.
+    this.slices = this.slices.filter((s) => s.start + this.sliceMs > t - this.windowMs);
+    let last = this.slices[this.slices.length - 1];
+    if (!last || t >= last.start + this.sliceMs) {
+      last = { start: t - (t % this.sliceMs), ids: new Set() };
+      this.slices.push(last);
+    }
+    while (this.size() > this.maxIds && this.slices.length > 1) this.slices.shift();
+    return last.ids;
+  }
+
+  async check(project: string, ids: string[]): Promise<boolean[]> {
+    const cur = this.current();
+    return ids.map((id) => {
+      const k = `${project}\u0000${id}`;
+      if (this.slices.some((s) => s.ids.has(k))) return true;
+      cur.add(k);
+      return false;
+    });
+  }
+
+  async forget(project: string, ids: string[]): Promise<void> {
+    for (const id of ids) for (const s of this.slices) s.ids.delete(`${project}\u0000${id}`);
+  }
+
+  remember(project: string, ids: string[]): void {
+    const cur = this.current();
+    for (const id of ids) cur.add(`${project}\u0000${id}`);
+  }
+
+  size(): number {
+    return this.slices.reduce((n, s) => n + s.ids.size, 0);
+  }
+}
+
+export class RedisDeduper implements Deduper {
+  constructor(
+    private readonly redis: Redis,
+    private readonly windowMs: number,
+    private readonly fallback: Deduper,
+    private readonly log: Logger,
+  ) {}
+
+  private key(project: string, id: string): string {
+    return `sluice:dedup:${project}:${id}`;
+  }
+
+  async check(project: string, ids: string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    try {
+      const pipe = this.redis.pipeline();
+      for (const id of ids) pipe.set(this.key(project, id), '1', 'PX', this.windowMs, 'NX');
+      const results = (await pipe.exec()) ?? [];
+      return results.map(([err, res]) => {
+        if (err) throw err;
+        return res === null;
+      });
+    } catch (err) {
+      // Redis down must not stop ingestion: dedupe in process until it is back.
+      this.log.warn({ err: (err as Error).message }, 'redis dedup unavailable; deduplicating in process');
+      return this.fallback.check(project, ids);
+    }
+  }
+
+  async forget(project: string, ids: string[]): Promise<void> {
+    await this.fallback.forget(project, ids);
+    if (ids.length === 0) return;
+    try {
+      await this.redis.del(...ids.map((id) => this.key(project, id)));
+    } catch {
+      // the ids expire with the window anyway
+    }
+  }
+
+  remember(): void {
+    // Redis keeps its own memory across restarts.
+  }
+
+  size(): number {
+    return this.fallback.size();
+  }
+}

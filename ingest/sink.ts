@@ -1,0 +1,17 @@
+// sink: one sealed spool segment -> one ClickHouse insert. The segment's name is the insert
+// deduplication token, and dependent views deduplicate too, so a replay after a crash neither
+// doubles raw rows nor rollups.
+import type { Store } from '../core/clickhouse.js';
+
+export type SinkInsert = (segmentId: string, body: Buffer) => Promise<void>;
+
+export function createSink(store: Store): SinkInsert {
+  const table = `${store.db}.events`;
+  return (segmentId, body) =>
+    store.insertJsonLines(table, body, {
+      insert_deduplicate: 1,
+      insert_deduplication_token: segmentId,
+      deduplicate_blocks_in_dependent_materialized_views: 1,
+      input_format_skip_unknown_fields: 0,
+    });
+}

@@ -1,0 +1,8 @@
+// Ordered migrations. Append new files; never edit one that has shipped.
+import type { Migration } from './context.js';
+import { migration as m1 } from './0001-events.js';
+import { migration as m2 } from './0002-keys.js';
+import { migration as m3 } from './0003-rollups.js';
+import { migration as m4 } from './0004-property-values.js';
+
+export const MIGRATIONS: readonly Migration[] = [m1, m2, m3, m4];
