@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createStore } from './clickhouse.js';
 import { ConfigError, loadConfig, SETTINGS, type Config } from './config.js';
+import { configTable } from './config-doc.js';
 import { KeyStore } from './keys.js';
 import { createLogger } from './logger.js';
 import { startSluice, type Roles } from './runtime.js';
@@ -16,7 +17,7 @@ const USAGE = `Usage: sluice <command>
   projects create <id>    create a project
   keys create --project <id> --kind write|read [--name <name>]
   keys revoke <key id>
-  config                  list every setting with its default
+  config [--markdown]     list every setting with its default
 
 Settings come from environment variables; see "sluice config".`;
 
@@ -27,6 +28,10 @@ async function run(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   if (command === 'config') {
+    if (rest.includes('--markdown')) {
+      console.log(configTable());
+      return 0;
+    }
     for (const s of Object.values(SETTINGS)) console.log(`${s.env.padEnd(32)} ${JSON.stringify(s.default).padEnd(14)} ${s.doc}`);
     return 0;
   }

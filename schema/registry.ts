@@ -17,7 +17,7 @@ export interface SchemaRegistry {
 }
 
 export function loadSchemas(dir = rootPath('schema', 'events')): SchemaRegistry {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   const envelopeSchema = JSON.parse(fs.readFileSync(rootPath('schema', 'envelope.json'), 'utf8')) as object;
   const envelope = ajv.compile(envelopeSchema);
@@ -53,6 +53,11 @@ export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = '
       message = 'is not an allowed field';
     } else if (e.keyword === 'enum') {
       message = `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
+    } else if (e.keyword === 'pattern') {
+      const description = (e.parentSchema as { description?: string } | undefined)?.description;
+      message = description ? `has the wrong format: ${description}` : `must match ${String(p.pattern)}`;
+    } else if (e.keyword === 'type') {
+      message = `must be ${String(p.type).split(',').join(' or ')}`;
     } else if (e.keyword === 'oneOf' || e.keyword === 'if') {
       continue; // the branch errors already say what is wrong
     }

@@ -92,8 +92,17 @@ async function startOnce(bin: string): Promise<RedisHandle> {
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
 
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  // A failed spawn emits 'error' and never 'exit'.
+  let spawnFailed = false;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (err) => {
+      spawnFailed = true;
+      output += `\n${err.message}`;
+      resolve();
+    });
+  });
+  const hasExited = () => spawnFailed || child.exitCode !== null || child.signalCode !== null;
   // A crashed test run must not leave redis-server processes behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
