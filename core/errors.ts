@@ -46,9 +46,13 @@ export class ClickHouseFailure extends SluiceError {
     readonly cause: unknown,
   ) {
     const e = cause as { message?: string; code?: string; type?: string };
-    super('SLUICE_E_CLICKHOUSE', `ClickHouse ${operation} failed: ${e?.message ?? String(cause)}`, {
-      clickhouse_code: e?.code,
-      clickhouse_type: e?.type,
+    const message = e?.message ?? String(cause);
+    // Some paths (the embedded engine's raw insert) carry code and type only in the text.
+    const type = e?.type ?? [...message.matchAll(/\(([A-Z][A-Z0-9_]{2,})\)/g)].pop()?.[1];
+    const code = /^\d+$/.test(e?.code ?? '') ? e.code : (/Code: (\d+)/.exec(message)?.[1] ?? e?.code);
+    super('SLUICE_E_CLICKHOUSE', `ClickHouse ${operation} failed: ${message}`, {
+      clickhouse_code: code,
+      clickhouse_type: type,
     });
     this.name = 'ClickHouseFailure';
   }

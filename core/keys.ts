@@ -17,6 +17,7 @@ const PREFIX: Record<KeyKind, string> = { write: 'slw_', read: 'slr_' };
 const PROJECT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const REFRESH_MS = 10_000;
 const MISS_TTL_MS = 5_000;
+const MIN_RELOAD_MS = 1_000;
 
 export const hashKey = (key: string): string => crypto.createHash('sha256').update(key).digest('hex');
 
@@ -65,6 +66,8 @@ export class KeyStore {
     if (hit) return hit;
     const missedAt = this.misses.get(h);
     if (missedAt !== undefined && Date.now() - missedAt < MISS_TTL_MS) return null;
+    // Unknown keys cost at most one reload a second, however many arrive.
+    if (Date.now() - this.loadedAt < MIN_RELOAD_MS) return null;
     await this.refresh();
     const found = this.byHash.get(h) ?? null;
     if (!found) {

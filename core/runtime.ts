@@ -37,8 +37,6 @@ export interface Sluice {
   /** Keys created on first start (printed once), or null. */
   bootstrapKeys: { write: string; read: string } | null;
   pipeline: Pipeline | null;
-  /** Resolves when spool segments left by an earlier run are stored and rollups checked. */
-  recovered: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +47,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
   const keys = new KeyStore(store);
   const bootstrapKeys = await keys.bootstrap();
   await keys.refresh();
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1000 }) : undefined;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
 
   let ingest: Listen | null = null;
@@ -58,7 +56,6 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
   let pipeline: Pipeline | null = null;
   let batcher: Batcher | null = null;
   let rejects: RejectsWriter | null = null;
-  let recovered: Promise<void> = Promise.resolve();
 
   if (roles.ingest) {
     const spool = new Spool(config.spoolPath);
@@ -68,6 +65,8 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     let markRecovered!: () => void;
     const recoveredStored = new Promise<void>((r) => (markRecovered = r));
     if (recoveredLeft === 0) markRecovered();
+    rejects = new RejectsWriter(store, metrics, log);
+    const rejectsWriter = rejects;
     batcher = new Batcher(
       spool,
       createSink(store),
@@ -79,20 +78,20 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
         for (const h of hoursOf(body)) pendingHours.set(`${h.project}\u0000${h.hour}`, h);
         if (--recoveredLeft === 0) markRecovered();
       },
+      (refused) => rejectsWriter.recordRefused(refused),
     );
     const memoryDedup = new MemoryDeduper(config.dedupWindowMs, config.dedupMaxIds);
     const dedupe: Deduper = redis ? new RedisDeduper(redis, config.dedupWindowMs, memoryDedup, log) : memoryDedup;
-    if (!redis) await seedDedup(store, memoryDedup, config);
     if (leftovers.length > 0) {
       log.warn({ segments: leftovers.length, bytes: spool.bytes }, 'replaying spool left by an earlier run');
       batcher.enqueue(leftovers);
     }
-    recovered = recoveredStored.then(async () => {
-      const n = await repairRollups(store, [...pendingHours.values()], log);
-      metrics.rollupRepairs.inc(n);
-    });
-    recovered.catch((err) => log.error({ err: (err as Error).message }, 'rollup check after recovery failed'));
-    rejects = new RejectsWriter(store, metrics, log);
+    // Replay and repair finish before the server takes requests: a rebuild racing live
+    // inserts into the same hours could count those inserts twice.
+    await recoveredStored;
+    const repaired = await repairRollups(store, [...pendingHours.values()], log);
+    metrics.rollupRepairs.inc(repaired);
+    if (!redis) await seedDedup(store, memoryDedup, config);
     pipeline = createPipeline({ config, schemas: loadSchemas(), dedupe, spool, batcher, rejects, metrics });
     const limiter = new RateLimiter(config.rateLimitEvents, config.rateLimitBurst, redis);
     const b = batcher;
@@ -123,7 +122,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     log.info('stopped');
   }
 
-  return { config, store, keys, metrics, log, ingestPort: ingest?.port ?? null, queryPort: query?.port ?? null, bootstrapKeys, pipeline, recovered, stop };
+  return { config, store, keys, metrics, log, ingestPort: ingest?.port ?? null, queryPort: query?.port ?? null, bootstrapKeys, pipeline, stop };
 }
 
 /** In-process dedup forgets on restart: remember the ids stored within the window. */

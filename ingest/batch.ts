@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Segment, Spool } from './spool.js';
 import type { SinkInsert } from './sink.js';
+import { insertIsolating, isDataError, splitLines, type Refused } from './quarantine.js';
 
 export interface BatchOptions {
   maxRows: number;
@@ -29,6 +30,7 @@ export class Batcher {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly onCommitted: (seg: Segment, body: Buffer) => void = () => undefined,
+    private readonly onRefused: (refused: Refused[]) => void = () => undefined,
   ) {}
 
   /** True while inserts are failing (ClickHouse down or refusing). */
@@ -111,6 +113,7 @@ export class Batcher {
         return;
       } catch (err) {
         this.metrics.clickhouseErrors.inc({ operation: 'insert' });
+        if (isDataError(err) && (await this.isolate(seg, err))) return;
         this.lastError = (err as Error).message;
         if (!this.failing) this.log.error({ err: this.lastError, segment: seg.id, rows: seg.rows }, 'insert failed; events stay spooled and are retried');
         this.failing = true;
@@ -118,6 +121,24 @@ export class Batcher {
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, this.opts.retryMaxMs);
       }
+    }
+  }
+
+  /** Stores what ClickHouse takes of a segment it refused for its data; the rest goes to rejects. */
+  private async isolate(seg: Segment, err: unknown): Promise<boolean> {
+    try {
+      const body = await this.spool.read(seg);
+      const refused = await insertIsolating(this.insert, seg.id, splitLines(body), err);
+      this.log.error({ segment: seg.id, rows: seg.rows, refused: refused.length, err: (err as Error).message }, 'ClickHouse refused rows of a batch; they went to the rejects table');
+      this.onRefused(refused);
+      this.metrics.eventsStored.inc(seg.rows - refused.length);
+      this.spool.remove(seg);
+      this.updateGauges();
+      seg.resolveCommitted();
+      this.onCommitted(seg, body);
+      return true;
+    } catch {
+      return false; // not a data problem after all (or ClickHouse went away): retry as usual
     }
   }
 

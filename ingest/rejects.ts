@@ -3,9 +3,11 @@
 import type { Store } from '../core/clickhouse.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import type { Rejected, Source } from './types.js';
+import type { Refused } from './quarantine.js';
+import type { EventRow, Rejected, Source } from './types.js';
 
 const MAX_RAW = 16 * 1024;
+const wellFormed = (s: string): string => s.replace(/\p{Cs}/gu, '\uFFFD');
 const MAX_BUFFERED = 50_000;
 
 export class RejectsWriter {
@@ -30,18 +32,33 @@ export class RejectsWriter {
         this.metrics.rejectsDropped.inc();
         continue;
       }
-      const raw = r.raw.length > MAX_RAW ? `${r.raw.slice(0, MAX_RAW)}…[truncated ${r.raw.length - MAX_RAW} chars]` : r.raw;
+      // Lone surrogates (from the event or a cut through a surrogate pair) would fail the whole insert.
+      const raw = wellFormed(r.raw.length > MAX_RAW ? `${r.raw.slice(0, MAX_RAW)}…[truncated ${r.raw.length - MAX_RAW} chars]` : r.raw);
       this.buffer.push(
         JSON.stringify({
           project_id: project,
           received_at: now,
           source,
           reason: r.reason,
-          event: (r.event ?? '').slice(0, 200),
+          event: wellFormed((r.event ?? '').slice(0, 200)),
           errors: JSON.stringify(r.errors),
           raw,
         }),
       );
+    }
+  }
+
+  /** Rows ClickHouse refused at insert, after they were accepted. */
+  recordRefused(refused: Refused[], now = Date.now()): void {
+    for (const r of refused) {
+      const text = r.line.toString('utf8');
+      let row: Partial<EventRow> = {};
+      try {
+        row = JSON.parse(text) as EventRow;
+      } catch {
+        // keep the raw text only
+      }
+      this.record(row.project_id ?? '', row.source ?? 'http', [{ index: 0, reason: 'store_failed', event: row.event, errors: [{ path: '', message: r.error }], raw: text }], now);
     }
   }
 

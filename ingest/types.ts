@@ -7,7 +7,8 @@ export type RejectReason =
   | 'invalid_properties'
   | 'too_large'
   | 'limit_exceeded'
-  | 'timestamp_out_of_range';
+  | 'timestamp_out_of_range'
+  | 'store_failed';
 
 export interface FieldError {
   path: string;
