@@ -1,15 +1,16 @@
 // PostHog's capture shape (POST /batch/ with `api_key` in the body): events become Sluice
 // envelopes, `distinct_id` is the user.
 import type { DecodedItem } from './types.js';
-import { messageIdToEventId } from './compat-segment.js';
+import { isPlainObject, messageIdToEventId, wireTimestamp } from './compat-segment.js';
 
 function posthogEvent(e: Record<string, unknown>): Record<string, unknown> {
   const props = { ...((e.properties ?? {}) as Record<string, unknown>) };
   const distinct = e.distinct_id ?? props.distinct_id ?? e.$distinct_id;
   delete props.distinct_id;
-  const out: Record<string, unknown> = { event: e.event, properties: props };
+  // Properties that are not an object are passed on as they are, for validation to reject.
+  const out: Record<string, unknown> = { event: e.event, properties: e.properties != null && !isPlainObject(e.properties) ? e.properties : props };
   if (distinct !== undefined && distinct !== null) out.user_id = distinct;
-  if (e.timestamp !== undefined) out.timestamp = typeof e.timestamp === 'string' ? new Date(e.timestamp).toISOString() : e.timestamp;
+  if (e.timestamp !== undefined) out.timestamp = wireTimestamp(e.timestamp);
   const id = messageIdToEventId(e.uuid);
   if (id) out.event_id = id;
   if (props.$session_id !== undefined) out.session_id = props.$session_id;

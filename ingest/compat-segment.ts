@@ -14,6 +14,15 @@ const EVENT_OF_TYPE: Record<string, string> = {
   page: 'page_view',
 };
 
+/** An ISO string for a parseable date; anything else as given, so validation rejects that one event. */
+export function wireTimestamp(t: unknown): unknown {
+  if (typeof t !== 'string') return t;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? t : new Date(ms).toISOString();
+}
+
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function messageIdToEventId(id: unknown): string | undefined {
   if (typeof id !== 'string' || id === '') return undefined;
   return isUuid(id) ? id.toLowerCase() : uuidv5(id, MESSAGE_ID_NS);
@@ -32,13 +41,15 @@ function segmentMessage(msg: Record<string, unknown>, typeHint?: string): Record
     properties = { path: properties.path ?? page.path ?? '/', url: properties.url ?? page.url, title: properties.title ?? page.title, referrer: properties.referrer ?? page.referrer, ...properties };
     if (msg.name) properties.name = msg.name;
   }
+  // Properties (or traits) that are not an object are passed on as they are, for validation to reject.
+  const given = type === 'identify' || type === 'group' ? msg.traits : type === 'alias' ? undefined : msg.properties;
   const out: Record<string, unknown> = {
     event,
-    properties: Object.fromEntries(Object.entries(properties).filter(([, v]) => v !== undefined)),
+    properties: given != null && !isPlainObject(given) ? given : Object.fromEntries(Object.entries(properties).filter(([, v]) => v !== undefined)),
   };
   const user = msg.userId ?? msg.anonymousId;
   if (user !== undefined && user !== null) out.user_id = user;
-  if (msg.timestamp !== undefined) out.timestamp = typeof msg.timestamp === 'string' ? new Date(msg.timestamp).toISOString() : msg.timestamp;
+  if (msg.timestamp !== undefined) out.timestamp = wireTimestamp(msg.timestamp);
   const eventId = messageIdToEventId(msg.messageId);
   if (eventId) out.event_id = eventId;
   const session = (context.sessionId ?? (msg.properties as Record<string, unknown> | undefined)?.session_id) as unknown;
