@@ -96,7 +96,7 @@ export const SETTINGS = {
   rateLimitEvents: setting('SLUICE_RATE_LIMIT_EVENTS', '250000', int(0), 'Events per second per write key (0: no limit).'),
   rateLimitBurst: setting('SLUICE_RATE_LIMIT_BURST', '2', int(1, 60), 'Seconds of events a key may send at once above the rate.'),
 
-  wsMaxBackpressureBytes: setting('SLUICE_WS_MAX_BACKPRESSURE', '4MiB', bytes(1024), 'Unsent ack bytes per WebSocket before the server stops reading it.'),
+  wsMaxBackpressureBytes: setting('SLUICE_WS_MAX_BACKPRESSURE', '16MiB', bytes(1024), 'Unsent answer bytes per WebSocket before it is closed (a client that does not read its acks).'),
   wsIdleTimeoutMs: setting('SLUICE_WS_IDLE_TIMEOUT', '120s', duration(8000), 'WebSocket idle timeout.'),
 
   retentionRawDays: setting('SLUICE_RETENTION_RAW_DAYS', '30', int(1), 'Raw events TTL in days; also the oldest accepted timestamp.'),

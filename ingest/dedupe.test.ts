@@ -74,6 +74,17 @@ describe('MemoryDeduper', () => {
     expect(await d.check('q', ['a'])).toEqual([true]);
   });
 
+  it('has tells what is remembered without remembering', async () => {
+    const { d, clock } = clocked();
+    await d.check('p', ['a']);
+    expect(d.has('p', ['a', 'b'])).toEqual([true, false]);
+    expect(d.has('q', ['a'])).toEqual([false]);
+    expect(await d.check('p', ['b'])).toEqual([false]);
+    clock.t += WINDOW + SLICE;
+    expect(d.has('p', ['a', 'b'])).toEqual([false, false]);
+    expect(d.size()).toBe(0);
+  });
+
   it('remember seeds ids that count as seen', async () => {
     const { d, clock } = clocked();
     d.remember('p', ['a', 'b']);

@@ -29,10 +29,14 @@ export class MemoryDeduper implements Deduper {
     this.sliceMs = Math.max(1, Math.ceil(windowMs / SLICES));
   }
 
+  // Keep every slice that may still hold an id seen within the window.
+  private prune(t: number): void {
+    this.slices = this.slices.filter((s) => s.start + this.sliceMs > t - this.windowMs);
+  }
+
   private current(): Set<string> {
     const t = this.now();
-    // Keep every slice that may still hold an id seen within the window.
-    this.slices = this.slices.filter((s) => s.start + this.sliceMs > t - this.windowMs);
+    this.prune(t);
     let last = this.slices[this.slices.length - 1];
     if (!last || t >= last.start + this.sliceMs) {
       last = { start: t - (t % this.sliceMs), ids: new Set() };
@@ -50,6 +54,12 @@ export class MemoryDeduper implements Deduper {
       cur.add(k);
       return false;
     });
+  }
+
+  /** For each id, true when it is remembered; remembers nothing. */
+  has(project: string, ids: string[]): boolean[] {
+    this.prune(this.now());
+    return ids.map((id) => this.slices.some((s) => s.ids.has(`${project}\u0000${id}`)));
   }
 
   async forget(project: string, ids: string[]): Promise<void> {
@@ -70,7 +80,7 @@ export class RedisDeduper implements Deduper {
   constructor(
     private readonly redis: Redis,
     private readonly windowMs: number,
-    private readonly fallback: Deduper,
+    private readonly fallback: MemoryDeduper,
     private readonly log: Logger,
   ) {}
 
@@ -84,10 +94,14 @@ export class RedisDeduper implements Deduper {
       const pipe = this.redis.pipeline();
       for (const id of ids) pipe.set(this.key(project, id), '1', 'PX', this.windowMs, 'NX');
       const results = (await pipe.exec()) ?? [];
-      return results.map(([err, res]) => {
+      const dup = results.map(([err, res]) => {
         if (err) throw err;
         return res === null;
       });
+      // Ids seen in process while Redis was unreachable stay duplicates once it is back.
+      if (this.fallback.size() === 0) return dup;
+      const local = this.fallback.has(project, ids);
+      return dup.map((d, i) => d || local[i]);
     } catch (err) {
       // Redis down must not stop ingestion: dedupe in process until it is back.
       this.log.warn({ err: (err as Error).message }, 'redis dedup unavailable; deduplicating in process');

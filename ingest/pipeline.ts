@@ -97,6 +97,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     };
     if (fresh.length === 0) return result;
 
+    // Shutdown began while this request awaited dedup (Redis): the spool's final drain may
+    // already have sealed, so refuse now rather than append events no drain would flush.
+    if (closed) {
+      await deps.dedupe.forget(req.project, fresh.filter((r) => r.clientId).map((r) => r.row.event_id));
+      throw new SluiceError('SLUICE_E_SHUTTING_DOWN');
+    }
     // spool: refuse the whole request, before anything is accepted, when the spool is full.
     const buf = Buffer.concat(fresh.flatMap((r) => [Buffer.from(r.line), NEWLINE]));
     if (deps.spool.bytes + buf.length > config.spoolMaxBytes) {
@@ -137,6 +143,15 @@ function safeStringify(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    // Nested too deeply for the stack (String() of such a value recurses too): keep the envelope.
+    const tooDeep = '[not serializable: nested too deeply]';
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      try {
+        return JSON.stringify({ ...v, properties: tooDeep });
+      } catch {
+        // deep somewhere else too
+      }
+    }
+    return tooDeep;
   }
 }

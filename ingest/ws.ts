@@ -1,8 +1,10 @@
 // WebSocket ingestion at /v1/ws. Each text frame is an event, an array, NDJSON, or
 // {"seq": n, "events": [...]}; each frame is answered {"seq", "accepted", "duplicates", "rejected"}.
 // A client that sends faster than events are stored is slowed, never dropped: frames of one
-// socket are processed in order, and past a bound of queued frames or unsent acks the socket
-// stops being read (TCP backpressure) until it catches up.
+// socket enter the pipeline in order (several may wait for their insert at once; answers go out
+// in order), and past a bound of queued frames the socket stops being read (TCP backpressure)
+// until it catches up. A client that does not read its answers is closed once they pass
+// maxBackpressure, rather than losing answers silently.
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import { SluiceError } from '../core/errors.js';
 import type { KeyRecord } from '../core/keys.js';
@@ -17,6 +19,8 @@ interface SocketData {
   ack: AckMode;
   queue: { seq: number | null; data: Buffer }[];
   queuedBytes: number;
+  /** Answers of frames in the pipeline, oldest first; each resolves once its answer is sent. */
+  inflight: Promise<void>[];
   busy: boolean;
   paused: boolean;
   closed: boolean;
@@ -24,8 +28,37 @@ interface SocketData {
 }
 
 type Ws = WebSocket<SocketData> & { pause?: () => void; resume?: () => void };
+type SocketFn = (this: unknown) => void;
 
 const MAX_QUEUED_FRAMES = 16;
+const MAX_INFLIGHT_FRAMES = 16;
+
+// uWebSockets.js 20.30 (the build installed here) has no WebSocket.pause/resume. Its
+// HttpResponse.pause/resume pause any uWS socket: both read the native socket from the object's
+// first internal field, as the WebSocket methods do. While paused the socket is neither read nor
+// written (acks wait), so the socket is paused only on the input bound and always resumed once
+// the queue shrinks, which does not depend on the client.
+let socketPause: SocketFn | null = null;
+let socketResume: SocketFn | null = null;
+function learnSocketPause(res: HttpResponse): void {
+  if (socketPause) return;
+  const proto = Object.getPrototypeOf(res) as { pause?: SocketFn; resume?: SocketFn };
+  if (typeof proto.pause === 'function' && typeof proto.resume === 'function') {
+    socketPause = proto.pause;
+    socketResume = proto.resume;
+  }
+}
+
+function setPaused(ws: Ws, paused: boolean): boolean {
+  const fn = paused ? (ws.pause ?? socketPause) : (ws.resume ?? socketResume);
+  if (!fn) return false;
+  try {
+    fn.call(ws);
+    return true;
+  } catch {
+    return false; // the socket closed meanwhile
+  }
+}
 
 export function registerWebSocket(app: TemplatedApp, path: string, deps: HttpDeps): void {
   const { config, metrics } = deps;
@@ -57,16 +90,18 @@ export function registerWebSocket(app: TemplatedApp, path: string, deps: HttpDep
     ws.cork(() => ws.send(JSON.stringify(value), false));
   };
 
+  // Only the input queue decides: pausing also holds back acks, so it must not wait for them.
   const throttle = (ws: Ws): void => {
     const s = ws.getUserData();
-    const over = s.queue.length >= MAX_QUEUED_FRAMES || ws.getBufferedAmount() > config.wsMaxBackpressureBytes || s.queuedBytes > config.maxBodyBytes * 4;
-    if (over && !s.paused && ws.pause) {
-      ws.pause();
-      s.paused = true;
-    } else if (!over && s.paused && ws.resume) {
-      ws.resume();
-      s.paused = false;
-    }
+    if (s.closed) return;
+    const over = s.queue.length >= MAX_QUEUED_FRAMES || s.queuedBytes > config.maxBodyBytes * 4;
+    if (over !== s.paused && setPaused(ws, over)) s.paused = over;
+  };
+
+  const refused = (seq: number | null, err: unknown): object => {
+    const e = err instanceof SluiceError ? err : new SluiceError('SLUICE_E_INTERNAL', (err as Error).message);
+    metrics.requestsRefused.inc({ code: e.code });
+    return { seq, ...e.toJSON() };
   };
 
   const processNext = async (ws: Ws): Promise<void> => {
@@ -74,9 +109,12 @@ export function registerWebSocket(app: TemplatedApp, path: string, deps: HttpDep
     if (s.busy) return;
     s.busy = true;
     while (s.queue.length > 0 && !s.closed) {
+      while (s.inflight.length >= MAX_INFLIGHT_FRAMES) await s.inflight[0];
+      if (s.closed) break;
       const frame = s.queue.shift()!;
       s.queuedBytes -= frame.data.length;
       let seq = frame.seq;
+      let answer: Promise<object>;
       try {
         const parsed = itemsOf(frame.data);
         seq = parsed.seq ?? seq;
@@ -85,22 +123,33 @@ export function registerWebSocket(app: TemplatedApp, path: string, deps: HttpDep
           // Slow the client down instead of failing the frame: wait out the window, then go on.
           await new Promise((r) => setTimeout(r, Math.max(50, decision.resetMs)));
         }
-        const result = await deps.pipeline.ingest({ project: s.key.project_id, source: 'ws', items: parsed.items, ack: s.ack });
-        reply(ws, { seq, ...result });
+        // Started in frame order (dedup sees frames in order); the insert wait overlaps the next frames.
+        const frameSeq = seq;
+        answer = deps.pipeline.ingest({ project: s.key.project_id, source: 'ws', items: parsed.items, ack: s.ack }).then(
+          (result) => ({ seq: frameSeq, ...result }),
+          (err) => refused(frameSeq, err),
+        );
       } catch (err) {
-        const e = err instanceof SluiceError ? err : new SluiceError('SLUICE_E_INTERNAL', (err as Error).message);
-        metrics.requestsRefused.inc({ code: e.code });
-        reply(ws, { seq, ...e.toJSON() });
+        answer = Promise.resolve(refused(seq, err));
       }
-      if (!s.closed) throttle(ws);
+      const previous = s.inflight[s.inflight.length - 1] ?? Promise.resolve();
+      const sent: Promise<void> = Promise.all([previous, answer]).then(([, value]) => {
+        try {
+          reply(ws, value);
+        } finally {
+          s.inflight.splice(s.inflight.indexOf(sent), 1);
+        }
+      });
+      s.inflight.push(sent);
+      throttle(ws);
     }
     s.busy = false;
   };
 
   app.ws<SocketData>(path, {
     maxPayloadLength: config.maxBodyBytes,
-    maxBackpressure: config.wsMaxBackpressureBytes * 4,
-    closeOnBackpressureLimit: 0,
+    maxBackpressure: config.wsMaxBackpressureBytes,
+    closeOnBackpressureLimit: 1,
     idleTimeout: Math.round(config.wsIdleTimeoutMs / 1000),
     sendPingsAutomatically: true,
 
@@ -111,16 +160,20 @@ export function registerWebSocket(app: TemplatedApp, path: string, deps: HttpDep
       });
       const key = keyFromAuthorization(req.getHeader('authorization')) || req.getQuery('key') || '';
       const ackParam = req.getQuery('ack') ?? '';
+      learnSocketPause(res);
       const secKey = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
       void (async () => {
         try {
+          if (ackParam !== '' && ackParam !== 'stored' && ackParam !== 'spooled') {
+            throw new SluiceError('SLUICE_E_BAD_REQUEST', `ack must be "stored" or "spooled", not "${ackParam}"`);
+          }
           const record = await deps.authenticate(key);
           if (state.aborted) return;
           res.cork(() => {
             res.upgrade<SocketData>(
-              { key: record, ack: ackParam === 'spooled' ? 'spooled' : 'stored', queue: [], queuedBytes: 0, busy: false, paused: false, closed: false, frames: 0 },
+              { key: record, ack: ackParam === 'spooled' ? 'spooled' : 'stored', queue: [], queuedBytes: 0, inflight: [], busy: false, paused: false, closed: false, frames: 0 },
               secKey,
               protocol,
               extensions,
