@@ -6,7 +6,7 @@ import { MemoryDeduper, RedisDeduper, type Deduper } from '../ingest/dedupe.js';
 import { createAuthenticateStep } from '../ingest/authenticate.js';
 import { createPipeline, type Pipeline } from '../ingest/pipeline.js';
 import { RejectsWriter } from '../ingest/rejects.js';
-import { hoursOf, repairRollups, type HourKey } from '../ingest/rollup-repair.js';
+import { recoverSpool } from '../ingest/recover.js';
 import { startIngestServer } from '../ingest/server.js';
 import { createSink } from '../ingest/sink.js';
 import { Spool } from '../ingest/spool.js';
@@ -60,11 +60,6 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
   if (roles.ingest) {
     const spool = new Spool(config.spoolPath);
     const leftovers = spool.recover();
-    const pendingHours = new Map<string, HourKey>();
-    let recoveredLeft = leftovers.length;
-    let markRecovered!: () => void;
-    const recoveredStored = new Promise<void>((r) => (markRecovered = r));
-    if (recoveredLeft === 0) markRecovered();
     rejects = new RejectsWriter(store, metrics, log);
     const rejectsWriter = rejects;
     batcher = new Batcher(
@@ -73,24 +68,13 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
       { maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes, lingerMs: config.batchLingerMs, concurrency: config.insertConcurrency, retryMaxMs: config.insertRetryMaxMs },
       metrics,
       log,
-      (seg, body) => {
-        if (!seg.recovered) return;
-        for (const h of hoursOf(body)) pendingHours.set(`${h.project}\u0000${h.hour}`, h);
-        if (--recoveredLeft === 0) markRecovered();
-      },
       (refused) => rejectsWriter.recordRefused(refused),
     );
     const memoryDedup = new MemoryDeduper(config.dedupWindowMs, config.dedupMaxIds);
     const dedupe: Deduper = redis ? new RedisDeduper(redis, config.dedupWindowMs, memoryDedup, log) : memoryDedup;
-    if (leftovers.length > 0) {
-      log.warn({ segments: leftovers.length, bytes: spool.bytes }, 'replaying spool left by an earlier run');
-      batcher.enqueue(leftovers);
-    }
     // Replay and repair finish before the server takes requests: a rebuild racing live
     // inserts into the same hours could count those inserts twice.
-    await recoveredStored;
-    const repaired = await repairRollups(store, [...pendingHours.values()], log);
-    metrics.rollupRepairs.inc(repaired);
+    metrics.rollupRepairs.inc(await recoverSpool(config.spoolPath, spool, leftovers, batcher, store, log));
     if (!redis) await seedDedup(store, memoryDedup, config);
     pipeline = createPipeline({ config, schemas: loadSchemas(), dedupe, spool, batcher, rejects, metrics });
     const limiter = new RateLimiter(config.rateLimitEvents, config.rateLimitBurst, redis);

@@ -29,7 +29,6 @@ export class Batcher {
     private readonly opts: BatchOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-    private readonly onCommitted: (seg: Segment, body: Buffer) => void = () => undefined,
     private readonly onRefused: (refused: Refused[]) => void = () => undefined,
   ) {}
 
@@ -109,7 +108,6 @@ export class Batcher {
         this.failing = false;
         this.lastError = null;
         seg.resolveCommitted();
-        this.onCommitted(seg, body);
         return;
       } catch (err) {
         this.metrics.clickhouseErrors.inc({ operation: 'insert' });
@@ -135,7 +133,6 @@ export class Batcher {
       this.spool.remove(seg);
       this.updateGauges();
       seg.resolveCommitted();
-      this.onCommitted(seg, body);
       return true;
     } catch {
       return false; // not a data problem after all (or ClickHouse went away): retry as usual

@@ -29,7 +29,7 @@ describe('quarantine of rows ClickHouse refuses', () => {
     const spool = new Spool(`${dir}/spool`);
     spool.recover();
     const refused: Refused[] = [];
-    const batcher = new Batcher(spool, createSink(store), { maxRows: 1000, maxBytes: 1 << 20, lingerMs: 5, concurrency: 1, retryMaxMs: 50 }, createMetrics(), createLogger('silent'), undefined, (r) => refused.push(...r));
+    const batcher = new Batcher(spool, createSink(store), { maxRows: 1000, maxBytes: 1 << 20, lingerMs: 5, concurrency: 1, retryMaxMs: 50 }, createMetrics(), createLogger('silent'), (r) => refused.push(...r));
     const lines = [];
     for (let i = 0; i < 37; i++) lines.push(i === 11 || i === 30 ? row(i, 'not a time') : row(i));
     const seg = batcher.add(Buffer.from(lines.join('\n') + '\n'), lines.length);

@@ -77,9 +77,10 @@ export async function rebuildHours(store: Store, hours: HourKey[], log: Logger):
     await store.command(`ALTER TABLE ${db}.rollup_1m DELETE WHERE ${inHours('bucket')} ${SETTINGS}`, p);
     // Feeds rollup_1m and, through the views, rollup_1h and the rebuilt hours' share of rollup_1d.
     await store.command(`INSERT INTO ${db}.rollup_1m ${ROLLUP_INSERT_COLUMNS} ${minuteRollupSelect(db, inHours('timestamp'))} ${INSERT_SETTINGS}`, p);
-    // The rest of each affected day comes from its other hours.
+    // The rest of each affected day comes from its other hours. The column is qualified: in
+    // that SELECT a bare `bucket` is its alias toStartOfDay(bucket), which no hour filter excludes.
     await store.command(
-      `INSERT INTO ${db}.rollup_1d ${ROLLUP_INSERT_COLUMNS} ${cascadeRollupSelect(db, 'rollup_1h', 'toStartOfDay', `${inDays('bucket')} AND NOT (${inHours('bucket')})`)} ${INSERT_SETTINGS}`,
+      `INSERT INTO ${db}.rollup_1d ${ROLLUP_INSERT_COLUMNS} ${cascadeRollupSelect(db, 'rollup_1h', 'toStartOfDay', `${inDays('rollup_1h.bucket')} AND NOT (${inHours('rollup_1h.bucket')})`)} ${INSERT_SETTINGS}`,
       p,
     );
     log.warn({ project, hours: list.map((h) => new Date(h).toISOString()) }, 'rebuilt rollups that disagreed with raw events');
