@@ -1,5 +1,5 @@
-// Small tools shared by the HTTP ingestion suites: polling, a seeded PRNG, Prometheus text,
-// exact percentiles and admin calls.
+// Small tools shared by the HTTP ingestion suites: polling, Prometheus text, exact
+// percentiles and admin calls.
 import zlib from 'node:zlib';
 
 /** Calls `read` until `done` holds for its value or the deadline passes; returns the last value. */
@@ -13,19 +13,8 @@ export async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, t
   return v;
 }
 
-/** mulberry32: a small deterministic PRNG so generated data is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+// The seeded PRNG and `pick` live with the other generators.
+export { seededRng as prng, pick } from './events.js';
 
 export const gzip = (s: string | Buffer): Buffer => zlib.gzipSync(s);
 
