@@ -82,12 +82,13 @@ class ClickHouseStore implements Store {
         // statement only (session-level settings would leak into later inserts).
         await this.chdb.rawInsert({ table, values: body, format: 'JSONEachRow', settings });
       } else {
-        await this.client.insert({
-          table,
+        // insert() only takes objects for JSON formats; exec() sends the bytes as they are.
+        const { stream } = await this.client.exec({
+          query: `INSERT INTO ${table} FORMAT JSONEachRow`,
           values: Readable.from([body], { objectMode: false }),
-          format: 'JSONEachRow',
           clickhouse_settings: settings,
         });
+        stream.resume(); // the (empty) answer must be read for the socket to be reused
       }
     } catch (err) {
       throw new ClickHouseFailure('insert', err);

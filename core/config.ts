@@ -77,7 +77,7 @@ export const SETTINGS = {
   batchMaxRows: setting('SLUICE_BATCH_MAX_ROWS', '50000', int(1, 1_000_000), 'Most events in one ClickHouse insert.'),
   batchMaxBytes: setting('SLUICE_BATCH_MAX_BYTES', '32MiB', bytes(1024), 'Most bytes in one ClickHouse insert.'),
   batchLingerMs: setting('SLUICE_BATCH_LINGER', '20ms', duration(0), 'How long an idle sink waits for more events before inserting.'),
-  insertConcurrency: setting('SLUICE_INSERT_CONCURRENCY', '2', int(1, 16), 'Inserts in flight at once.'),
+  insertConcurrency: setting('SLUICE_INSERT_CONCURRENCY', '1', int(1, 16), 'Inserts in flight at once. The embedded engine runs one statement at a time, so more only splits batches; a ClickHouse server can take 2-4.'),
   insertRetryMaxMs: setting('SLUICE_INSERT_RETRY_MAX', '5s', duration(10), 'Longest back-off between retries of a failed insert.'),
   spoolDir: setting('SLUICE_SPOOL_DIR', '', optional, 'Spool directory. Default: <SLUICE_DATA_DIR>/spool.'),
   spoolMaxBytes: setting('SLUICE_SPOOL_MAX_BYTES', '1GiB', bytes(1024), 'Spool bound: beyond it new requests get 503 before anything is accepted.'),

@@ -1,0 +1,86 @@
+// The bench's results as a Markdown block, written into docs/BENCHMARKS.md between markers.
+import fs from 'node:fs';
+
+export interface Row {
+  name: string;
+  /** Events (or rows) per second. */
+  rate: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  cpuPercent: number;
+  peakRssMb: number;
+  generatorCpuPercent?: number;
+  /** Everything else running on the machine meanwhile (it is shared). */
+  otherCpuPercent?: number;
+  count: number;
+  seconds: number;
+  note: string;
+}
+
+export interface Report {
+  rows: Row[];
+  ratios: string[];
+  checks: string[];
+  /** Server CPU by thread group, per scenario. */
+  threads: string[];
+  environment: string[];
+  settings: string[];
+  command: string;
+}
+
+const START = '<!-- bench:ingest:start -->';
+const END = '<!-- bench:ingest:end -->';
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(1) : int(n));
+
+export function table(rows: Row[]): string {
+  const head = '| scenario | events/s | p50 ack ms | p99 ack ms | server CPU % | server peak RSS MB | load generator CPU % | other processes CPU % | events | seconds | notes |';
+  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
+  const opt = (n: number | undefined): string => (n === undefined ? '–' : int(n));
+  const body = rows.map(
+    (r) =>
+      `| ${r.name} | ${int(r.rate)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${int(r.cpuPercent)} | ${int(r.peakRssMb)} | ${opt(r.generatorCpuPercent)} | ${opt(r.otherCpuPercent)} | ${int(r.count)} | ${r.seconds.toFixed(1)} | ${r.note} |`,
+  );
+  return [head, rule, ...body].join('\n');
+}
+
+export function markdown(r: Report): string {
+  return [
+    START,
+    '',
+    table(r.rows),
+    '',
+    ...r.ratios.map((l) => `- ${l}`),
+    ...r.checks.map((l) => `- ${l}`),
+    '',
+    'Server CPU by thread (percent of one core; ClickHouse names its threads: `ThreadPool` runs inserts and their views, `MergeMutate` merges parts):',
+    '',
+    ...r.threads.map((l) => `- ${l}`),
+    '',
+    'Environment:',
+    '',
+    ...r.environment.map((l) => `- ${l}`),
+    '',
+    'Settings of this run:',
+    '',
+    ...r.settings.map((l) => `- ${l}`),
+    '',
+    'Reproduce:',
+    '',
+    '```sh',
+    r.command,
+    '```',
+    '',
+    END,
+  ].join('\n');
+}
+
+/** Replaces the block between the markers (appends it when the markers are missing). */
+export function writeInto(file: string, block: string): void {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const next = a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(file, next);
+}
