@@ -102,7 +102,7 @@ export class Batcher {
         end();
         this.metrics.batchRows.observe(seg.rows);
         this.metrics.eventsStored.inc(seg.rows);
-        this.spool.remove(seg);
+        void this.spool.remove(seg);
         this.updateGauges();
         if (this.failing) this.log.info('ClickHouse inserts succeed again');
         this.failing = false;
@@ -130,7 +130,7 @@ export class Batcher {
       this.log.error({ segment: seg.id, rows: seg.rows, refused: refused.length, err: (err as Error).message }, 'ClickHouse refused rows of a batch; they went to the rejects table');
       this.onRefused(refused);
       this.metrics.eventsStored.inc(seg.rows - refused.length);
-      this.spool.remove(seg);
+      void this.spool.remove(seg);
       this.updateGauges();
       seg.resolveCommitted();
       return true;

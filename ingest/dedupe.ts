@@ -18,7 +18,10 @@ export interface Deduper {
 const SLICES = 15;
 
 export class MemoryDeduper implements Deduper {
-  private slices: { start: number; ids: Set<string> }[] = [];
+  /** id -> start of the slice it was first seen in: one lookup per id. */
+  private seen = new Map<string, number>();
+  /** Slices in time order, each listing the ids it added, so a whole slice expires at once. */
+  private slices: { start: number; keys: string[] }[] = [];
   private readonly sliceMs: number;
 
   constructor(
@@ -29,29 +32,36 @@ export class MemoryDeduper implements Deduper {
     this.sliceMs = Math.max(1, Math.ceil(windowMs / SLICES));
   }
 
-  // Keep every slice that may still hold an id seen within the window.
-  private prune(t: number): void {
-    this.slices = this.slices.filter((s) => s.start + this.sliceMs > t - this.windowMs);
+  private dropOldest(): void {
+    const s = this.slices.shift()!;
+    // An id forgotten and seen again later belongs to a newer slice: keep it.
+    for (const k of s.keys) if (this.seen.get(k) === s.start) this.seen.delete(k);
   }
 
-  private current(): Set<string> {
+  // Drop every slice whose ids were all seen longer than the window ago.
+  private prune(t: number): void {
+    while (this.slices.length > 0 && this.slices[0].start + this.sliceMs <= t - this.windowMs) this.dropOldest();
+  }
+
+  private current(): { start: number; keys: string[] } {
     const t = this.now();
     this.prune(t);
     let last = this.slices[this.slices.length - 1];
     if (!last || t >= last.start + this.sliceMs) {
-      last = { start: t - (t % this.sliceMs), ids: new Set() };
+      last = { start: t - (t % this.sliceMs), keys: [] };
       this.slices.push(last);
     }
-    while (this.size() > this.maxIds && this.slices.length > 1) this.slices.shift();
-    return last.ids;
+    while (this.seen.size > this.maxIds && this.slices.length > 1) this.dropOldest();
+    return last;
   }
 
   async check(project: string, ids: string[]): Promise<boolean[]> {
     const cur = this.current();
     return ids.map((id) => {
       const k = `${project}\u0000${id}`;
-      if (this.slices.some((s) => s.ids.has(k))) return true;
-      cur.add(k);
+      if (this.seen.has(k)) return true;
+      this.seen.set(k, cur.start);
+      cur.keys.push(k);
       return false;
     });
   }
@@ -59,20 +69,24 @@ export class MemoryDeduper implements Deduper {
   /** For each id, true when it is remembered; remembers nothing. */
   has(project: string, ids: string[]): boolean[] {
     this.prune(this.now());
-    return ids.map((id) => this.slices.some((s) => s.ids.has(`${project}\u0000${id}`)));
+    return ids.map((id) => this.seen.has(`${project}\u0000${id}`));
   }
 
   async forget(project: string, ids: string[]): Promise<void> {
-    for (const id of ids) for (const s of this.slices) s.ids.delete(`${project}\u0000${id}`);
+    for (const id of ids) this.seen.delete(`${project}\u0000${id}`);
   }
 
   remember(project: string, ids: string[]): void {
     const cur = this.current();
-    for (const id of ids) cur.add(`${project}\u0000${id}`);
+    for (const id of ids) {
+      const k = `${project}\u0000${id}`;
+      this.seen.set(k, cur.start);
+      cur.keys.push(k);
+    }
   }
 
   size(): number {
-    return this.slices.reduce((n, s) => n + s.ids.size, 0);
+    return this.seen.size;
   }
 }
 

@@ -37,8 +37,6 @@ export interface Pipeline {
   close(): void;
 }
 
-const NEWLINE = Buffer.from('\n');
-
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { config, metrics } = deps;
   const validate = createValidateStep(deps.schemas, {
@@ -104,7 +102,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       throw new SluiceError('SLUICE_E_SHUTTING_DOWN');
     }
     // spool: refuse the whole request, before anything is accepted, when the spool is full.
-    const buf = Buffer.concat(fresh.flatMap((r) => [Buffer.from(r.line), NEWLINE]));
+    const buf = Buffer.from(`${fresh.map((r) => r.line).join('\n')}\n`);
     if (deps.spool.bytes + buf.length > config.spoolMaxBytes) {
       await deps.dedupe.forget(req.project, fresh.filter((r) => r.clientId).map((r) => r.row.event_id));
       throw new SluiceError('SLUICE_E_SPOOL_FULL', undefined, { retry_after_s: 5 });

@@ -12,6 +12,8 @@ export function createSink(store: Store): SinkInsert {
       insert_deduplicate: 1,
       insert_deduplication_token: segmentId,
       deduplicate_blocks_in_dependent_materialized_views: 1,
+      // The rollup views of one insert run side by side instead of one after another.
+      parallel_view_processing: 1,
       input_format_skip_unknown_fields: 0,
       // Property strings stay strings: without these, "2026-01-02T10:00:00Z" is stored as a DateTime and read back reformatted.
       input_format_try_infer_dates: 0,

@@ -47,7 +47,7 @@ describe('spool', () => {
     const second = (await spool.seal())!;
     spool.append(lines({ c: 1 }), 1);
     await spool.sync();
-    spool.remove(first);
+    await spool.remove(first);
 
     const again = new Spool(dir);
     const found = again.recover();

@@ -150,10 +150,11 @@ export class Spool {
   }
 
   /** ClickHouse has the segment: drop it. */
-  remove(seg: Segment): void {
-    fs.rmSync(seg.path, { force: true });
+  remove(seg: Segment): Promise<void> {
     this.totalBytes -= seg.bytes;
     this.segments--;
+    // Off the event loop; a file that outlives a crash is replayed and deduplicated by its token.
+    return fs.promises.rm(seg.path, { force: true }).catch(() => undefined);
   }
 }
 

@@ -28,7 +28,7 @@ const STAGES = [
   'consume',
   'ingest',
   'validate',
-  'checkLimits',
+  'checkEvent',
   'enrich',
   'stringify',
   'check',
