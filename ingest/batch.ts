@@ -150,6 +150,7 @@ export class Batcher {
     const deadline = Date.now() + timeoutMs;
     while (this.pendingSegments > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopped = true;
+    await this.spool.settled();
     return this.pendingSegments === 0;
   }
 }

@@ -37,6 +37,7 @@ export class Spool {
   private nextSync: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
   private pendingClose: number[] = [];
   private dirDirty = false;
+  private removing = new Set<Promise<void>>();
   private totalBytes = 0;
   private segments = 0;
 
@@ -154,7 +155,15 @@ export class Spool {
     this.totalBytes -= seg.bytes;
     this.segments--;
     // Off the event loop; a file that outlives a crash is replayed and deduplicated by its token.
-    return fs.promises.rm(seg.path, { force: true }).catch(() => undefined);
+    const done = fs.promises.rm(seg.path, { force: true }).catch(() => undefined);
+    this.removing.add(done);
+    void done.then(() => this.removing.delete(done));
+    return done;
+  }
+
+  /** Resolves when every removal asked for so far is done (before a graceful exit). */
+  async settled(): Promise<void> {
+    await Promise.all(this.removing);
   }
 }
 
