@@ -60,13 +60,10 @@ async function applyRetention(store: Store, { db, retention }: MigrationContext)
   );
   for (const [table, column, days] of ttl) {
     const ddl = current.get(table) ?? '';
-    const want = days > 0 ? `TTL ${column} + toIntervalDay(${days})` : '';
-    const has = /\bTTL\s/.test(ddl);
-    if (days > 0 && !ddl.includes(want)) {
+    if (days > 0 && !ddl.includes(`TTL ${column} + toIntervalDay(${days})`)) {
       await store.command(`ALTER TABLE ${db}.${table} MODIFY TTL ${column} + INTERVAL ${days} DAY SETTINGS materialize_ttl_after_modify = 0`);
-    } else if (days === 0 && has) {
+    } else if (days === 0 && /\bTTL\s/.test(ddl)) {
       await store.command(`ALTER TABLE ${db}.${table} REMOVE TTL`);
     }
-    void want;
   }
 }
