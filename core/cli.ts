@@ -113,7 +113,10 @@ run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof ConfigError) console.error(err.message);
-    else console.error(err);
+    else if ((err as { code?: string })?.code === 'CHDB_CONNECTION') {
+      // One process owns an embedded data directory.
+      console.error(`Cannot open the embedded ClickHouse: ${(err as Error).message}. If a Sluice runs on this data directory, use its admin API (POST /api/v1/admin/keys) or stop it first.`);
+    } else console.error(err);
     process.exit(1);
   },
 );
