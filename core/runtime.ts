@@ -62,9 +62,10 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     const leftovers = spool.recover();
     rejects = new RejectsWriter(store, metrics, log);
     const rejectsWriter = rejects;
+    const sink = createSink(store);
     batcher = new Batcher(
       spool,
-      createSink(store),
+      sink,
       { maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes, lingerMs: config.batchLingerMs, concurrency: config.insertConcurrency, retryMaxMs: config.insertRetryMaxMs },
       metrics,
       log,
@@ -74,7 +75,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     const dedupe: Deduper = redis ? new RedisDeduper(redis, config.dedupWindowMs, memoryDedup, log) : memoryDedup;
     // Replay and repair finish before the server takes requests: a rebuild racing live
     // inserts into the same hours could count those inserts twice.
-    metrics.rollupRepairs.inc(await recoverSpool(config.spoolPath, spool, leftovers, batcher, store, log));
+    metrics.rollupRepairs.inc(await recoverSpool(config.spoolPath, spool, leftovers, sink, store, log, config.insertRetryMaxMs));
     if (!redis) await seedDedup(store, memoryDedup, config);
     pipeline = createPipeline({ config, schemas: loadSchemas(), dedupe, spool, batcher, rejects, metrics });
     const limiter = new RateLimiter(config.rateLimitEvents, config.rateLimitBurst, redis);

@@ -6,8 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.js';
-import { createMetrics } from '../core/metrics.js';
-import { Batcher } from '../ingest/batch.js';
 import { recoverSpool } from '../ingest/recover.js';
 import { Spool } from '../ingest/spool.js';
 import { findDrift, repairRollups, type HourKey } from '../ingest/rollup-repair.js';
@@ -187,8 +185,7 @@ describe('rollup drift and repair', () => {
     expect((await findDrift(s.store, [hour])).map(key)).toEqual([key(hour)]);
     fs.writeFileSync(`${dir}/rollup-check.json`, JSON.stringify([hour]));
     const spool = new Spool(dir);
-    const batcher = new Batcher(spool, createSink(s.store), { maxRows: 10, maxBytes: 1 << 20, lingerMs: 5, concurrency: 1, retryMaxMs: 50 }, createMetrics(), log);
-    expect(await recoverSpool(dir, spool, spool.recover(), batcher, s.store, log)).toBe(1);
+    expect(await recoverSpool(dir, spool, spool.recover(), createSink(s.store), s.store, log)).toBe(1);
     expect(await findDrift(s.store, [hour])).toEqual([]);
     expect(fs.existsSync(`${dir}/rollup-check.json`)).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
