@@ -10,7 +10,6 @@ export const ERRORS = {
   SLUICE_E_TOO_MANY_EVENTS: { status: 413, message: 'Too many events in one request' },
   SLUICE_E_UNSUPPORTED_TYPE: { status: 415, message: 'Unsupported content type or encoding' },
   SLUICE_E_BAD_REQUEST: { status: 400, message: 'Malformed request' },
-  SLUICE_E_NO_VALID_EVENTS: { status: 400, message: 'No valid events in the request' },
   SLUICE_E_RATE_LIMITED: { status: 429, message: 'Rate limit exceeded' },
   SLUICE_E_SPOOL_FULL: { status: 503, message: 'Spool full: ClickHouse is behind or unreachable; nothing was accepted' },
   SLUICE_E_STORE_TIMEOUT: { status: 503, message: 'Events are spooled but not yet stored in ClickHouse; they will be stored without a retry' },

@@ -39,9 +39,19 @@ export function registerOps(app: uWS.TemplatedApp, metrics: Metrics, ready: () =
   });
 }
 
-export function registerNotFound(app: uWS.TemplatedApp): void {
+/** Answers what no route took: 405 on a known path (naming the methods it takes), else 404. */
+export function registerNotFound(app: uWS.TemplatedApp, known: Record<string, string[]> = {}): void {
   app.any('/*', (res, req) => {
-    const body = JSON.stringify({ error: { code: 'SLUICE_E_NOT_FOUND', message: `No route ${req.getMethod().toUpperCase()} ${req.getUrl()}` } });
-    res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(body));
+    const method = req.getMethod().toUpperCase();
+    const url = req.getUrl();
+    const allowed = known[url];
+    const body = allowed
+      ? JSON.stringify({ error: { code: 'SLUICE_E_METHOD', message: `${method} is not allowed on ${url}; use ${allowed.join(' or ')}` } })
+      : JSON.stringify({ error: { code: 'SLUICE_E_NOT_FOUND', message: `No route ${method} ${url}` } });
+    res.cork(() => {
+      res.writeStatus(allowed ? '405 Method Not Allowed' : '404 Not Found').writeHeader('Content-Type', 'application/json');
+      if (allowed) res.writeHeader('Allow', allowed.join(', '));
+      res.end(body);
+    });
   });
 }

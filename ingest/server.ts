@@ -9,7 +9,7 @@ export function createIngestApp(deps: HttpDeps, ready: () => string | null): uWS
   for (const r of ROUTES) app.post(r.path, createIngestHandler(deps, r.shape, r.source));
   registerWebSocket(app, '/v1/ws', deps);
   registerOps(app, deps.metrics, ready);
-  registerNotFound(app);
+  registerNotFound(app, { ...Object.fromEntries(ROUTES.map((r) => [r.path, ['POST']])), '/v1/ws': ['GET'], '/healthz': ['GET'], '/readyz': ['GET'], '/metrics': ['GET'] });
   return app;
 }
 

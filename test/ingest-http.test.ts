@@ -544,7 +544,7 @@ describe('metrics and health', () => {
     expect(after).toMatch(/^# TYPE sluice_events_rejected_total counter$/m);
   });
 
-  it('answers /healthz and /readyz, and 404 with a JSON error on unknown routes', async () => {
+  it('answers /healthz and /readyz, 404 on unknown routes and 405 on a wrong method, with JSON errors', async () => {
     for (const base of [s.ingestUrl, s.queryUrl]) {
       const h = await fetch(`${base}/healthz`);
       expect(h.status).toBe(200);
@@ -558,8 +558,9 @@ describe('metrics and health', () => {
       expect((await nf.json()).error.code).toBe('SLUICE_E_NOT_FOUND');
     }
     const get = await fetch(`${s.ingestUrl}/v1/events`);
-    expect(get.status).toBe(404);
-    expect((await get.json()).error.code).toBe('SLUICE_E_NOT_FOUND');
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect((await get.json()).error.code).toBe('SLUICE_E_METHOD');
   });
 });
 
