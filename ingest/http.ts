@@ -76,7 +76,7 @@ export function createIngestHandler(deps: HttpDeps, shape: Shape, source: Source
     void (async () => {
       let limitHeaders: Record<string, string> = {};
       try {
-        const body = await readBody(res, state, config.maxBodyBytes, length);
+        const body = await readBody(res, config.maxBodyBytes, length);
         if (ackParam !== '' && ackParam !== 'stored' && ackParam !== 'spooled') {
           throw new SluiceError('SLUICE_E_BAD_REQUEST', `ack must be "stored" or "spooled", not "${ackParam}"`);
         }

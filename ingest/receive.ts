@@ -7,7 +7,7 @@ export interface Aborted {
   aborted: boolean;
 }
 
-export function readBody(res: HttpResponse, state: Aborted, maxBytes: number, declaredLength: number): Promise<Buffer> {
+export function readBody(res: HttpResponse, maxBytes: number, declaredLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (declaredLength > maxBytes) {
       reject(new SluiceError('SLUICE_E_BODY_TOO_LARGE', `Body of ${declaredLength} bytes is larger than ${maxBytes}`));
@@ -30,6 +30,5 @@ export function readBody(res: HttpResponse, state: Aborted, maxBytes: number, de
         resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
       }
     });
-    void state;
   });
 }

@@ -28,7 +28,7 @@ function route(config: Config, handler: Handler, withBody: boolean) {
       try {
         let body: unknown;
         if (withBody) {
-          const raw = await readBody(res, state, 64 * 1024, length);
+          const raw = await readBody(res, 64 * 1024, length);
           try {
             body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
           } catch {
