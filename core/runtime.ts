@@ -6,7 +6,7 @@ import { MemoryDeduper, RedisDeduper, type Deduper } from '../ingest/dedupe.js';
 import { createAuthenticateStep } from '../ingest/authenticate.js';
 import { createPipeline, type Pipeline } from '../ingest/pipeline.js';
 import { RejectsWriter } from '../ingest/rejects.js';
-import { recoverSpool } from '../ingest/recover.js';
+import { missingRows, recoverSpool } from '../ingest/recover.js';
 import { startIngestServer } from '../ingest/server.js';
 import { createSink } from '../ingest/sink.js';
 import { Spool } from '../ingest/spool.js';
@@ -70,6 +70,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
       metrics,
       log,
       (refused) => rejectsWriter.recordRefused(refused),
+      (body) => missingRows(store, body),
     );
     const memoryDedup = new MemoryDeduper(config.dedupWindowMs, config.dedupMaxIds);
     const dedupe: Deduper = redis ? new RedisDeduper(redis, config.dedupWindowMs, memoryDedup, log) : memoryDedup;

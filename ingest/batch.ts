@@ -1,11 +1,14 @@
 // batch: decides when the open spool segment is sealed and sent, and retries failed sends.
 // A segment is sealed when it is full, or when it has waited `lingerMs` and an insert slot
 // is free; under load, events pile up while inserts run, so batches grow by themselves.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Segment, Spool } from './spool.js';
 import type { SinkInsert } from './sink.js';
 import { insertIsolating, isDataError, splitLines, type Refused } from './quarantine.js';
+
+const NEWLINE = Buffer.from('\n');
 
 export interface BatchOptions {
   maxRows: number;
@@ -30,6 +33,8 @@ export class Batcher {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly onRefused: (refused: Refused[]) => void = () => undefined,
+    /** The lines of a segment not yet in ClickHouse; used when retrying a failed insert. */
+    private readonly findMissing?: (body: Buffer) => Promise<Buffer[]>,
   ) {}
 
   /** True while inserts are failing (ClickHouse down or refusing). */
@@ -94,11 +99,23 @@ export class Batcher {
 
   private async deliver(seg: Segment): Promise<void> {
     let delay = 50;
+    let retry = false;
     for (;;) {
       try {
-        const body = await this.spool.read(seg);
+        let body = await this.spool.read(seg);
+        let token = seg.id;
+        if (retry && this.findMissing) {
+          // The failed attempt may have left the token recorded without the rows, which a
+          // replay under it would drop: rows found missing are inserted under a fresh token.
+          // With none missing, the same token lets the views finish what they missed.
+          const missing = await this.findMissing(body);
+          if (missing.length > 0) {
+            body = Buffer.concat(missing.flatMap((l) => [l, NEWLINE]));
+            token = `${seg.id}-retry-${randomUUID()}`;
+          }
+        }
         const end = this.metrics.flushSeconds.startTimer();
-        await this.insert(seg.id, body);
+        await this.insert(token, body);
         end();
         this.metrics.batchRows.observe(seg.rows);
         this.metrics.eventsStored.inc(seg.rows);
@@ -116,6 +133,7 @@ export class Batcher {
         if (!this.failing) this.log.error({ err: this.lastError, segment: seg.id, rows: seg.rows }, 'insert failed; events stay spooled and are retried');
         this.failing = true;
         if (this.stopped) return;
+        retry = true;
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, this.opts.retryMaxMs);
       }
