@@ -46,13 +46,26 @@ export class ClickHouseFailure extends SluiceError {
   ) {
     const e = cause as { message?: string; code?: string; type?: string };
     const message = e?.message ?? String(cause);
-    // Some paths (the embedded engine's raw insert) carry code and type only in the text.
-    const type = e?.type ?? [...message.matchAll(/\(([A-Z][A-Z0-9_]{2,})\)/g)].pop()?.[1];
-    const code = /^\d+$/.test(e?.code ?? '') ? e.code : (/Code: (\d+)/.exec(message)?.[1] ?? e?.code);
+    // The server names the error type last: "Code: 60. DB::Exception: ... (UNKNOWN_TABLE)". The
+    // client's parse of that text can stop at a "(UUID)" in a quoted query, so the original
+    // text down the cause chain is read first.
+    const texts: string[] = [];
+    for (let c: unknown = cause, i = 0; c && i < 5; c = (c as { cause?: unknown }).cause, i++) texts.push(String((c as Error).message ?? c));
+    const type = [...texts].reverse().map((t) => /\(([A-Z][A-Z0-9_]{2,})\)\s*$/.exec(t.trim())?.[1]).find(Boolean) ?? e?.type;
+    const code = /^\d+$/.test(e?.code ?? '') ? e.code : (texts.map((t) => /Code: (\d+)/.exec(t)?.[1]).find(Boolean) ?? e?.code);
     super('SLUICE_E_CLICKHOUSE', `ClickHouse ${operation} failed: ${message}`, {
       clickhouse_code: code,
       clickhouse_type: type,
     });
     this.name = 'ClickHouseFailure';
   }
+}
+
+/** One short line for logs and /readyz: ClickHouse messages can quote a whole query. */
+export function briefError(err: unknown, max = 240): string {
+  const e = err as { message?: string; details?: { clickhouse_type?: string } };
+  const type = e?.details?.clickhouse_type;
+  const text = (e?.message ?? String(err)).split('\n')[0];
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return type && !cut.includes(type) ? `${cut} (${type})` : cut;
 }

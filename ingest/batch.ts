@@ -2,6 +2,7 @@
 // A segment is sealed when it is full, or when it has waited `lingerMs` and an insert slot
 // is free; under load, events pile up while inserts run, so batches grow by themselves.
 import { randomUUID } from 'node:crypto';
+import { briefError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Segment, Spool } from './spool.js';
@@ -129,7 +130,7 @@ export class Batcher {
       } catch (err) {
         this.metrics.clickhouseErrors.inc({ operation: 'insert' });
         if (isDataError(err) && (await this.isolate(seg, err))) return;
-        this.lastError = (err as Error).message;
+        this.lastError = briefError(err);
         if (!this.failing) this.log.error({ err: this.lastError, segment: seg.id, rows: seg.rows }, 'insert failed; events stay spooled and are retried');
         this.failing = true;
         if (this.stopped) return;
@@ -145,7 +146,7 @@ export class Batcher {
     try {
       const body = await this.spool.read(seg);
       const refused = await insertIsolating(this.insert, seg.id, splitLines(body), err);
-      this.log.error({ segment: seg.id, rows: seg.rows, refused: refused.length, err: (err as Error).message }, 'ClickHouse refused rows of a batch; they went to the rejects table');
+      this.log.error({ segment: seg.id, rows: seg.rows, refused: refused.length, err: briefError(err) }, 'ClickHouse refused rows of a batch; they went to the rejects table');
       this.onRefused(refused);
       this.metrics.eventsStored.inc(seg.rows - refused.length);
       void this.spool.remove(seg);

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../core/clickhouse.js';
+import { briefError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { hoursOf, repairRollups, type HourKey } from './rollup-repair.js';
 import type { SinkInsert } from './sink.js';
@@ -80,7 +81,7 @@ async function replay(seg: Segment, spool: Spool, store: Store, insert: SinkInse
       seg.resolveCommitted();
       return;
     } catch (err) {
-      log.error({ segment: seg.id, err: (err as Error).message }, 'replaying a spool segment failed; retrying');
+      log.error({ segment: seg.id, err: briefError(err) }, 'replaying a spool segment failed; retrying');
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, retryMaxMs);
     }
