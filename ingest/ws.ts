@@ -118,11 +118,13 @@ export function registerWebSocket(app: TemplatedApp, path: string, deps: HttpDep
       try {
         const parsed = itemsOf(frame.data);
         seq = parsed.seq ?? seq;
-        const decision = await deps.limiter.consume(s.key.id, parsed.items.length);
-        if (!decision.allowed) {
-          // Slow the client down instead of failing the frame: wait out the window, then go on.
-          await new Promise((r) => setTimeout(r, Math.max(50, decision.resetMs)));
+        // Over the rate, the frame waits (and the socket's queue fills, which pauses reading):
+        // the client is slowed down, its frames are not failed.
+        for (let d = await deps.limiter.consume(s.key.id, parsed.items.length); !d.allowed && !s.closed; ) {
+          await new Promise((r) => setTimeout(r, Math.max(50, d.resetMs)));
+          d = await deps.limiter.consume(s.key.id, parsed.items.length);
         }
+        if (s.closed) break;
         // Started in frame order (dedup sees frames in order); the insert wait overlaps the next frames.
         const frameSeq = seq;
         answer = deps.pipeline.ingest({ project: s.key.project_id, source: 'ws', items: parsed.items, ack: s.ack }).then(
