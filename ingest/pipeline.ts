@@ -94,24 +94,26 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       rejected: rejected.map(({ index, reason, errors }) => ({ index, reason, errors })).sort((a, b) => a.index - b.index),
     };
     if (fresh.length === 0) return result;
+    // Ids checked in but then not accepted must not count as seen.
+    const unsee = () => deps.dedupe.forget(req.project, fresh.filter((r) => r.clientId).map((r) => r.row.event_id));
 
     // Shutdown began while this request awaited dedup (Redis): the spool's final drain may
     // already have sealed, so refuse now rather than append events no drain would flush.
     if (closed) {
-      await deps.dedupe.forget(req.project, fresh.filter((r) => r.clientId).map((r) => r.row.event_id));
+      await unsee();
       throw new SluiceError('SLUICE_E_SHUTTING_DOWN');
     }
     // spool: refuse the whole request, before anything is accepted, when the spool is full.
     const buf = Buffer.from(`${fresh.map((r) => r.line).join('\n')}\n`);
     if (deps.spool.bytes + buf.length > config.spoolMaxBytes) {
-      await deps.dedupe.forget(req.project, fresh.filter((r) => r.clientId).map((r) => r.row.event_id));
+      await unsee();
       throw new SluiceError('SLUICE_E_SPOOL_FULL', undefined, { retry_after_s: 5 });
     }
     let seg;
     try {
       seg = deps.batcher.add(buf, fresh.length);
     } catch (err) {
-      await deps.dedupe.forget(req.project, fresh.filter((r) => r.clientId).map((r) => r.row.event_id));
+      await unsee();
       throw err;
     }
     metrics.eventsAccepted.inc({ source: req.source }, fresh.length);
