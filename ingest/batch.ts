@@ -49,6 +49,9 @@ export class Batcher {
 
   enqueue(segments: Segment[]): void {
     this.queue.push(...segments);
+    // While inserts fail, sealed segments pile up: past the next few, they are read back
+    // from the spool when their turn comes instead of being held in memory.
+    for (const seg of this.queue.slice(2)) seg.body = undefined;
     this.pump();
   }
 
@@ -56,7 +59,7 @@ export class Batcher {
   add(lines: Buffer, rows: number): Segment {
     const seg = this.spool.append(lines, rows);
     this.updateGauges();
-    if (seg.rows >= this.opts.maxRows || seg.bytes >= this.opts.maxBytes) void this.seal();
+    if (seg.rows >= this.opts.maxRows || seg.bytes >= this.opts.maxBytes) this.seal();
     else this.arm();
     return seg;
   }
@@ -65,16 +68,16 @@ export class Batcher {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (this.inflight < this.opts.concurrency) void this.seal();
+      if (this.inflight < this.opts.concurrency) this.seal();
     }, this.opts.lingerMs);
   }
 
-  async seal(): Promise<void> {
+  seal(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    const seg = await this.spool.seal();
+    const seg = this.spool.seal();
     if (seg) this.enqueue([seg]);
   }
 
@@ -94,7 +97,7 @@ export class Batcher {
     const open = this.spool.open;
     if (!open || open.rows === 0 || this.stopped) return;
     // Events that arrived during the insert have waited long enough.
-    if (Date.now() - open.openedAt >= this.opts.lingerMs) void this.seal();
+    if (Date.now() - open.openedAt >= this.opts.lingerMs) this.seal();
     else this.arm();
   }
 
@@ -165,7 +168,7 @@ export class Batcher {
 
   /** Seals what is open and waits until every segment is stored, or the deadline passes. */
   async drain(timeoutMs: number): Promise<boolean> {
-    await this.seal();
+    this.seal();
     const deadline = Date.now() + timeoutMs;
     while (this.pendingSegments > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopped = true;

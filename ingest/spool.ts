@@ -1,8 +1,9 @@
 // spool: accepted events on local disk until ClickHouse has them. Events are appended as
 // JSONEachRow lines to the open segment; fsyncs are grouped (one in flight, the next one
-// covers everything written meanwhile). A sealed segment never changes and becomes exactly
-// one ClickHouse insert whose dedup token is the segment's name, so replaying it after a
-// crash is idempotent. A segment file is deleted only after its insert committed.
+// covers everything written meanwhile) and a request is acknowledged as spooled only after
+// the round that covers its lines. A sealed segment never changes and becomes exactly one
+// ClickHouse insert whose dedup token is the segment's name. A segment file is deleted only
+// after its insert committed; files left by a crash are replayed at start (recover.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -18,6 +19,9 @@ export interface Segment {
   sealed: boolean;
   /** Found on disk at start: it may already be (partly) in ClickHouse. */
   readonly recovered: boolean;
+  /** Bytes appended while open; at seal they become `body`, so the first insert needs no read. */
+  chunks: Buffer[];
+  body?: Buffer;
   readonly committed: Promise<void>;
   resolveCommitted(): void;
 }
@@ -27,7 +31,7 @@ const EXT = '.ndjson';
 function newSegment(dir: string, id: string, recovered: boolean, fd: number | null, bytes = 0, rows = 0): Segment {
   let resolveCommitted!: () => void;
   const committed = new Promise<void>((r) => (resolveCommitted = r));
-  return { id, path: path.join(dir, id + EXT), fd, bytes, rows, openedAt: Date.now(), sealed: recovered, recovered, committed, resolveCommitted };
+  return { id, path: path.join(dir, id + EXT), fd, bytes, rows, openedAt: Date.now(), sealed: recovered, recovered, chunks: [], committed, resolveCommitted };
 }
 
 export class Spool {
@@ -88,6 +92,7 @@ export class Spool {
     while (off < lines.length) off += fs.writeSync(seg.fd!, lines, off, lines.length - off);
     seg.bytes += lines.length;
     seg.rows += rows;
+    seg.chunks.push(lines);
     this.totalBytes += lines.length;
     this.dirty.add(seg.fd!);
     return seg;
@@ -132,26 +137,33 @@ export class Spool {
     }
   }
 
-  /** Closes the open segment to further writes; it is synced before this resolves. */
-  async seal(): Promise<Segment | null> {
+  /**
+   * Closes the open segment to further writes and hands it over for its insert at once: the
+   * insert need not wait for the fsync (rows in ClickHouse are safe whatever happens to the
+   * file). The fd is closed after the next sync round, which the requests waiting on it need.
+   */
+  seal(): Segment | null {
     const seg = this.current;
     if (!seg || seg.rows === 0) return null;
     this.current = null;
     seg.sealed = true;
+    seg.body = seg.chunks.length === 1 ? seg.chunks[0] : Buffer.concat(seg.chunks, seg.bytes);
+    seg.chunks = [];
     const fd = seg.fd!;
     seg.fd = null;
     this.dirty.add(fd);
     this.pendingClose.push(fd);
-    await this.sync();
+    this.sync().catch(() => undefined); // a failure surfaces in the sync() of the requests waiting on it
     return seg;
   }
 
   read(seg: Segment): Promise<Buffer> {
-    return fs.promises.readFile(seg.path);
+    return seg.body ? Promise.resolve(seg.body) : fs.promises.readFile(seg.path);
   }
 
   /** ClickHouse has the segment: drop it. */
   remove(seg: Segment): Promise<void> {
+    seg.body = undefined;
     this.totalBytes -= seg.bytes;
     this.segments--;
     // Off the event loop; a file that outlives a crash is replayed and deduplicated by its token.
