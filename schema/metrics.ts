@@ -43,10 +43,6 @@ export const QUANTILE_RELATIVE_ACCURACY = 0.01;
 /** Quantile levels kept in the rollups (p50 p75 p90 p95 p99). */
 export const QUANTILE_LEVELS = [0.5, 0.75, 0.9, 0.95, 0.99] as const;
 
-export function metricsOf(event: string): MetricDefinition[] {
-  return METRICS.filter((m) => m.event === event);
-}
-
 for (const m of METRICS) {
   if (m.dimensions.length > MAX_DIMENSIONS) throw new Error(`${m.event}.${m.measure}: more than ${MAX_DIMENSIONS} dimensions`);
 }

@@ -164,7 +164,3 @@ export async function startRedis(): Promise<RedisHandle> {
   }
   throw lastError;
 }
-
-export async function killRedis(handle: RedisHandle): Promise<void> {
-  await handle.stop();
-}
