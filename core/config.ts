@@ -58,7 +58,7 @@ const port = int(0, 65535);
 export const SETTINGS = {
   host: setting('SLUICE_HOST', '127.0.0.1', str, 'Address the ingest and query servers bind to.'),
   ingestPort: setting('SLUICE_INGEST_PORT', '8080', port, 'Ingest server port (HTTP and WebSocket).'),
-  queryPort: setting('SLUICE_QUERY_PORT', '8081', port, 'Query service port (admin API, health, metrics).'),
+  queryPort: setting('SLUICE_QUERY_PORT', '8081', port, 'Query service port (query API, admin API, live, health, metrics).'),
   dataDir: setting('SLUICE_DATA_DIR', './data', str, 'Data directory: embedded ClickHouse files and the spool.'),
   logLevel: setting('SLUICE_LOG_LEVEL', 'info', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'Log level (pino).'),
 
@@ -70,7 +70,7 @@ export const SETTINGS = {
     return raw;
   }, 'Database holding Sluice tables.'),
   clickhouseCluster: setting('CLICKHOUSE_CLUSTER', '', optional, 'Cluster name for ON CLUSTER DDL (server mode only).'),
-  redisUrl: setting('REDIS_URL', '', optional, 'Redis URL. Set: dedup windows and rate limits are shared by every instance.'),
+  redisUrl: setting('REDIS_URL', '', optional, 'Redis URL. Set: dedup windows, rate limits, the query cache and live fan-out are shared by every instance.'),
   adminToken: setting('SLUICE_ADMIN_TOKEN', '', optional, 'Bearer token for the admin API. Unset: the admin API is closed.'),
 
   ackTimeoutMs: setting('SLUICE_ACK_TIMEOUT', '10s', duration(100), 'How long an ack=stored request waits for its insert before 503 (events stay spooled).'),
@@ -104,6 +104,24 @@ export const SETTINGS = {
   retention1hDays: setting('SLUICE_RETENTION_1H_DAYS', '400', int(1), 'Hour rollup TTL in days.'),
   retention1dDays: setting('SLUICE_RETENTION_1D_DAYS', '0', int(0), 'Day rollup TTL in days (0: kept).'),
   retentionRejectsDays: setting('SLUICE_RETENTION_REJECTS_DAYS', '7', int(1), 'Rejected events TTL in days.'),
+
+  jwtSecret: setting('SLUICE_JWT_SECRET', '', optional, 'HS256 secret for query-service JWTs. Unset (and no JWKS URL): JWTs are refused.'),
+  jwksUrl: setting('SLUICE_JWKS_URL', '', optional, 'JWKS URL for query-service JWTs signed with public keys (RS256, ES256, EdDSA).'),
+  jwtIssuer: setting('SLUICE_JWT_ISSUER', '', optional, 'Required `iss` of JWTs. Unset: not checked.'),
+  jwtAudience: setting('SLUICE_JWT_AUDIENCE', '', optional, 'Required `aud` of JWTs. Unset: not checked.'),
+
+  queryRateLimit: setting('SLUICE_QUERY_RATE_LIMIT', '20', int(0), 'Queries per second per read key or JWT subject (0: no limit); bursts of twice that.'),
+  queryMaxConcurrent: setting('SLUICE_QUERY_MAX_CONCURRENT', '4', int(1, 256), 'Queries one key or subject may run at once; more get 429.'),
+  queryMaxRangeMs: setting('SLUICE_QUERY_MAX_RANGE', '400d', duration(60_000), 'Longest time range of one query.'),
+  queryMaxRows: setting('SLUICE_QUERY_MAX_ROWS', '100000', int(1), 'Most rows in one query answer (ClickHouse max_result_rows); export has its own bound.'),
+  queryTimeoutMs: setting('SLUICE_QUERY_TIMEOUT', '30s', duration(100), 'Longest query execution (ClickHouse max_execution_time).'),
+  queryMaxBodyBytes: setting('SLUICE_QUERY_MAX_BODY_BYTES', '256KiB', bytes(1024), 'Largest query document.'),
+  exportMaxRows: setting('SLUICE_EXPORT_MAX_ROWS', '50000000', int(1), 'Most rows one export streams.'),
+  cacheTtlMs: setting('SLUICE_CACHE_TTL', '5m', duration(0), 'How long a query answer over a closed range is cached (0: no cache).'),
+  cacheFreshnessMs: setting('SLUICE_CACHE_FRESHNESS', '10s', duration(0), 'Oldest cached answer served for a range that reaches now.'),
+  cacheMaxBytes: setting('SLUICE_CACHE_MAX_BYTES', '64MiB', bytes(0), 'In-process cache size (with REDIS_URL the cache lives in Redis).'),
+  liveIntervalMs: setting('SLUICE_LIVE_INTERVAL', '5s', duration(500), 'Shortest interval between re-queries of one live subscription.'),
+  liveMaxSubscriptions: setting('SLUICE_LIVE_MAX_SUBSCRIPTIONS', '1000', int(1), 'Most live subscriptions one process serves.'),
 
   shutdownTimeoutMs: setting('SLUICE_SHUTDOWN_TIMEOUT', '30s', duration(100), 'Longest graceful shutdown (flush) on SIGTERM.'),
 } as const;
