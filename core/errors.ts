@@ -15,6 +15,10 @@ export const ERRORS = {
   SLUICE_E_STORE_TIMEOUT: { status: 503, message: 'Events are spooled but not yet stored in ClickHouse; they will be stored without a retry' },
   SLUICE_E_SHUTTING_DOWN: { status: 503, message: 'Server is shutting down' },
   SLUICE_E_CLICKHOUSE: { status: 502, message: 'ClickHouse failed' },
+  SLUICE_E_AUTH_UNAVAILABLE: { status: 503, message: 'The JWKS that verifies JWTs could not be fetched' },
+  SLUICE_E_BAD_QUERY: { status: 400, message: 'The query is not valid' },
+  SLUICE_E_QUERY_TIMEOUT: { status: 504, message: 'The query ran longer than its time limit' },
+  SLUICE_E_QUERY_TOO_LARGE: { status: 422, message: 'The answer would exceed the result-row limit' },
   SLUICE_E_CONFLICT: { status: 409, message: 'Already exists' },
   SLUICE_E_INTERNAL: { status: 500, message: 'Internal error' },
 } as const;

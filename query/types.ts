@@ -12,7 +12,7 @@ export const FILTER_OPS = ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte'
 export type FilterOp = (typeof FILTER_OPS)[number];
 
 export const RANGES = ['1h', '24h', '7d', '30d', '90d', '1y'] as const;
-export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '3h', '6h', '12h', '1d', '1w', '1M'] as const;
+export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '1d', '1w', '1M'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
 export type Scalar = string | number | boolean;
@@ -42,6 +42,7 @@ export interface Query {
   group_by?: string[];
   limit?: number;
   compare?: 'previous_period' | 'previous_year';
+  source?: 'auto' | 'events' | 'rollup_1m' | 'rollup_1h';
   // funnel
   steps?: FunnelStep[];
   window?: string;

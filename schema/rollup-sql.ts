@@ -34,7 +34,7 @@ export function rollupColumnsDDL(): string {
 
 export const ROLLUP_ORDER_BY = '(project_id, event, metric, bucket, d1, d2, d3, d4)';
 
-function dimensionExpr(dim: Dimension | undefined): string {
+export function dimensionExpr(dim: Dimension | undefined): string {
   if (!dim) return "''";
   const p = `properties.\`${(dim.property ?? dim.name).replace(/`/g, '')}\``;
   if (dim.derive === 'status_class') {

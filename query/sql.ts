@@ -1,0 +1,120 @@
+// Pieces of generated SQL. Every value a caller supplies (event names, property names, filter
+// values, time zones, instants) is bound as a query parameter; only fixed SQL text and names
+// from Sluice's own metric definitions are written into the statement.
+import { dimensionExpr } from '../schema/rollup-sql.js';
+import { METRICS } from '../schema/metrics.js';
+import type { Filter, Interval, Scalar } from './types.js';
+
+export class Params {
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+
+  bind(value: unknown, type: string): string {
+    const name = `p${this.n++}`;
+    this.values[name] = value;
+    return `{${name}:${type}}`;
+  }
+}
+
+/** Envelope fields a query can name like properties. */
+export const COLUMNS = ['user_id', 'session_id', 'correlation_id'] as const;
+const isColumn = (name: string): boolean => (COLUMNS as readonly string[]).includes(name);
+
+/** A dimension derived from a property (api_request status -> status_class), for this event. */
+function derived(event: string | undefined, name: string): string | null {
+  for (const m of METRICS) {
+    if (m.event !== event) continue;
+    const dim = m.dimensions.find((d) => d.name === name && d.derive);
+    if (dim) return dimensionExpr(dim);
+  }
+  return null;
+}
+
+/** The property's value as text ('' when missing), on raw events. Matches the rollups' dimension text. */
+export function textExpr(name: string, event: string | undefined, p: Params): string {
+  if (isColumn(name)) return name;
+  return derived(event, name) ?? `substring(toString(getSubcolumn(properties, ${p.bind(name, 'String')})), 1, 256)`;
+}
+
+/** The property's value as a number, NULL when missing or not numeric. */
+export function numberExpr(name: string, p: Params): string {
+  const v = isColumn(name) ? name : `getSubcolumn(properties, ${p.bind(name, 'String')})`;
+  return `accurateCastOrNull(${v}, 'Float64')`;
+}
+
+const asText = (v: Scalar): string => String(v);
+const list = (v: Filter['value']): Scalar[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/** One filter on raw events. */
+export function filterSql(f: Filter, event: string | undefined, p: Params): string {
+  const text = (): string => textExpr(f.property, event, p);
+  const value = f.value as Scalar;
+  switch (f.op) {
+    case 'eq':
+      return `${text()} = ${p.bind(asText(value), 'String')}`;
+    case 'neq':
+      return `${text()} != ${p.bind(asText(value), 'String')}`;
+    case 'in':
+      return `${text()} IN ${p.bind(list(f.value).map(asText), 'Array(String)')}`;
+    case 'not_in':
+      return `${text()} NOT IN ${p.bind(list(f.value).map(asText), 'Array(String)')}`;
+    case 'contains':
+      return `position(${text()}, ${p.bind(asText(value), 'String')}) > 0`;
+    case 'exists': {
+      const present = isColumn(f.property) ? `${f.property} != ''` : derived(event, f.property) ? `${text()} != ''` : `isNotNull(getSubcolumn(properties, ${p.bind(f.property, 'String')}))`;
+      return value === false ? `NOT (${present})` : present;
+    }
+    default: {
+      const op = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[f.op];
+      if (typeof value === 'number') return `${numberExpr(f.property, p)} ${op} ${p.bind(value, 'Float64')}`;
+      return `${text()} ${op} ${p.bind(asText(value), 'String')}`;
+    }
+  }
+}
+
+/** Can this filter be answered from a rollup dimension column (text equality only)? */
+export function rollupFilterable(f: Filter): boolean {
+  if (!['eq', 'neq', 'in', 'not_in', 'exists'].includes(f.op)) return false;
+  // '' is what a rollup stores for a missing dimension; long values are cut at 256 characters.
+  return list(f.value).every((v) => typeof v !== 'boolean' && asText(v) !== '' && asText(v).length <= 256) || f.op === 'exists';
+}
+
+/** One filter on a rollup dimension column. */
+export function rollupFilterSql(f: Filter, column: string, p: Params): string {
+  const value = f.value as Scalar;
+  switch (f.op) {
+    case 'eq':
+      return `${column} = ${p.bind(asText(value), 'String')}`;
+    case 'neq':
+      return `${column} != ${p.bind(asText(value), 'String')}`;
+    case 'in':
+      return `${column} IN ${p.bind(list(f.value).map(asText), 'Array(String)')}`;
+    case 'not_in':
+      return `${column} NOT IN ${p.bind(list(f.value).map(asText), 'Array(String)')}`;
+    case 'exists':
+      return value === false ? `${column} = ''` : `${column} != ''`;
+    default:
+      throw new Error(`filter ${f.op} has no rollup form`);
+  }
+}
+
+/** Epoch ms of the start of the bucket holding `col`, in the bound time zone. */
+export function bucketSql(col: string, interval: Interval, tz: string): string {
+  switch (interval) {
+    case '1h':
+      return `toInt64(toUnixTimestamp(toStartOfHour(${col}, ${tz}))) * 1000`;
+    case '1d':
+      return `toInt64(toUnixTimestamp(toStartOfDay(${col}, ${tz}))) * 1000`;
+    case '1w':
+      return `toInt64(toUnixTimestamp(toDateTime(toStartOfWeek(${col}, 1, ${tz}), ${tz}))) * 1000`;
+    case '1M':
+      return `toInt64(toUnixTimestamp(toDateTime(toStartOfMonth(${col}, ${tz}), ${tz}))) * 1000`;
+    default:
+      return `toInt64(toUnixTimestamp(toStartOfInterval(${col}, INTERVAL ${parseInt(interval, 10)} MINUTE, ${tz}))) * 1000`;
+  }
+}
+
+/** A DateTime64(3) literal bound from epoch ms. */
+export function instant(ms: number, p: Params): string {
+  return `fromUnixTimestamp64Milli(${p.bind(ms, 'Int64')}, 'UTC')`;
+}
