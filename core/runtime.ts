@@ -3,7 +3,11 @@
 import { Redis } from 'ioredis';
 import { startIngest, type Ingest } from '../ingest/start.js';
 import type { Pipeline } from '../ingest/pipeline.js';
+import { Authenticator } from '../query/auth.js';
+import { QueryCache } from '../query/cache.js';
+import { QueryGate } from '../query/gate.js';
 import { startQueryServer } from '../query/server.js';
+import { QueryService } from '../query/service.js';
 import { migrate } from '../schema/migrate.js';
 import { createStore, type Store } from './clickhouse.js';
 import type { Config } from './config.js';
@@ -45,7 +49,9 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
   const ingest: Ingest | null = roles.ingest ? await startIngest({ config, store, keys, metrics, log, redis }, () => stopping) : null;
   let query: Listen | null = null;
   if (roles.query) {
-    query = await startQueryServer({ config, keys, metrics }, () => (stopping ? 'shutting down' : null));
+    const service = new QueryService(store, config, new QueryCache(config, redis));
+    const deps = { config, store, keys, metrics, log, redis, service, auth: new Authenticator(config, keys), gate: new QueryGate(config, redis) };
+    query = await startQueryServer(deps, () => (stopping ? 'shutting down' : null));
     log.info({ host: config.host, port: query.port }, 'query listening');
   }
 

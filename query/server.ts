@@ -1,21 +1,22 @@
-// The query service's HTTP server: admin API and operations endpoints.
+// The query service's HTTP server: query API, meta, admin API and operations endpoints.
 import uWS from 'uWebSockets.js';
-import type { Config } from '../core/config.js';
 import { listen, registerNotFound, registerOps, type Listen } from '../core/http-util.js';
-import type { KeyStore } from '../core/keys.js';
-import type { Metrics } from '../core/metrics.js';
 import { registerAdmin } from './admin.js';
-
-export interface QueryDeps {
-  config: Config;
-  keys: KeyStore;
-  metrics: Metrics;
-}
+import type { QueryDeps } from './deps.js';
+import { registerMeta } from './meta.js';
+import { registerQuery } from './query-routes.js';
 
 export async function startQueryServer(deps: QueryDeps, ready: () => string | null): Promise<Listen> {
   const app = uWS.App();
-  registerAdmin(app, deps.config, deps.keys);
+  registerQuery(app, deps);
+  registerMeta(app, deps);
+  registerAdmin(app, deps.config, deps.keys, deps.auth);
   registerOps(app, deps.metrics, ready);
-  registerNotFound(app);
+  registerNotFound(app, {
+    '/api/v1/query': ['POST'],
+    '/api/v1/meta/events': ['GET'],
+    '/api/v1/meta/properties': ['GET'],
+    '/api/v1/meta/values': ['GET'],
+  });
   return listen(app, deps.config.host, deps.config.queryPort);
 }

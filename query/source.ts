@@ -3,6 +3,7 @@
 // otherwise. Rollup and raw answers are the same numbers (the same sketches are used for
 // percentiles and unique users), so the choice changes only the cost.
 import { METRICS, type MetricDefinition } from '../schema/metrics.js';
+import { loadSchemas, type SchemaRegistry } from '../schema/registry.js';
 import { rollupFilterable } from './sql.js';
 import { edgeGranularity } from './time-range.js';
 import type { Source } from './types.js';
@@ -23,9 +24,25 @@ const TABLES: { source: Source; granularity: number }[] = [
 
 const FINEST_ALLOWED: Record<string, number> = { auto: 0, rollup_1h: 1, rollup_1m: 2 };
 
+let schemas: SchemaRegistry | undefined;
+
+/** The event's schema requires this numeric property, so every stored event carries it. */
+function alwaysPresent(event: string | undefined, measure: string): boolean {
+  schemas ??= loadSchemas();
+  const schema = event ? (schemas.schemaOf(event) as { required?: string[]; properties?: Record<string, { type?: unknown }> } | undefined) : undefined;
+  const type = schema?.properties?.[measure]?.type;
+  return (schema?.required ?? []).includes(measure) && (type === 'number' || type === 'integer');
+}
+
+/**
+ * The rollup rows that answer the query: its measure's metric; without a measure, the count
+ * rows, or (to break counts down by dimensions) a metric whose measure every event carries.
+ */
 function metricFor(r: Resolved): MetricDefinition | null | undefined {
-  if (!r.measure) return null; // the count rows
-  return METRICS.find((m) => m.event === r.event && m.measure === r.measure);
+  if (r.measure) return METRICS.find((m) => m.event === r.event && m.measure === r.measure);
+  if (r.groupBy.length === 0 && r.filters.length === 0) return null; // the count rows
+  const named = [...r.groupBy, ...r.filters.map((f) => f.property)];
+  return METRICS.find((m) => m.event === r.event && alwaysPresent(r.event, m.measure) && named.every((n) => m.dimensions.some((d) => d.name === n)));
 }
 
 export function chooseSource(r: Resolved): SourcePlan {
