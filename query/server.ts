@@ -1,15 +1,22 @@
 // The query service's HTTP server: query API, meta, admin API and operations endpoints.
 import uWS from 'uWebSockets.js';
 import { listen, registerNotFound, registerOps, type Listen } from '../core/http-util.js';
+import type { LiveBus } from '../core/live-bus.js';
 import { registerAdmin } from './admin.js';
+import { registerDashboard } from './dashboard.js';
 import type { QueryDeps } from './deps.js';
+import { registerLive, type Live } from './live.js';
 import { registerMeta } from './meta.js';
+import { registerOpenApi } from './openapi.js';
 import { registerQuery } from './query-routes.js';
 
-export async function startQueryServer(deps: QueryDeps, ready: () => string | null): Promise<Listen> {
+export async function startQueryServer(deps: QueryDeps & { bus: LiveBus }, ready: () => string | null): Promise<Listen & { live: Live }> {
   const app = uWS.App();
   registerQuery(app, deps);
   registerMeta(app, deps);
+  const live = registerLive(app, deps);
+  registerDashboard(app, deps);
+  registerOpenApi(app);
   registerAdmin(app, deps.config, deps.keys, deps.auth);
   registerOps(app, deps.metrics, ready);
   registerNotFound(app, {
@@ -17,6 +24,8 @@ export async function startQueryServer(deps: QueryDeps, ready: () => string | nu
     '/api/v1/meta/events': ['GET'],
     '/api/v1/meta/properties': ['GET'],
     '/api/v1/meta/values': ['GET'],
+    '/api/v1/live': ['GET'],
+    '/api/v1/dashboard/summary': ['GET'],
   });
-  return listen(app, deps.config.host, deps.config.queryPort);
+  return { ...(await listen(app, deps.config.host, deps.config.queryPort)), live };
 }
