@@ -23,12 +23,37 @@ function decodeCursor(raw: string): Cursor {
   throw new SluiceError('SLUICE_E_BAD_QUERY', 'Invalid query: /cursor is not a cursor this service gave out', { problems: [{ path: '/cursor', message: 'is not a cursor this service gave out' }] });
 }
 
-export function compileEvents(r: Resolved, db: string, project: string): Compiled {
-  const p = new Params();
-  const q = r.query;
+function whereSql(r: Resolved, project: string, p: Params): string[] {
   const where = [`project_id = ${p.bind(project, 'String')}`, `timestamp >= ${instant(r.from, p)}`, `timestamp < ${instant(r.to, p)}`];
   if (r.event) where.push(`event = ${p.bind(r.event, 'String')}`);
   for (const f of r.filters) where.push(filterSql(f, r.event, p));
+  return where;
+}
+
+/**
+ * Every event of the range in time order, for export: typed columns (timestamp as DateTime64,
+ * properties as JSON text or the named properties as text). With one event the table's order
+ * serves the sort, so rows stream as they are read.
+ */
+export function compileEventsExport(r: Resolved, db: string, project: string): { sql: string; params: Record<string, unknown> } {
+  const p = new Params();
+  const select = ['timestamp', 'event', 'toString(event_id) AS event_id', 'user_id', 'session_id', 'correlation_id'];
+  if (r.query.properties) {
+    // Names are bound for the lookup; the alias repeats the name, which the DSL schema limits
+    // to letters, digits and `_ $ . -` (no quote or backtick can reach the SQL text).
+    for (const name of r.query.properties) select.push(`toString(getSubcolumn(properties, ${p.bind(name, 'String')})) AS \`properties.${name}\``);
+  } else select.push('toJSONString(properties) AS properties');
+  const sql = `SELECT ${select.join(', ')}
+  FROM ${db}.events
+  WHERE ${whereSql(r, project, p).join(' AND ')}
+  ORDER BY timestamp${r.query.limit ? ` LIMIT ${p.bind(r.limit, 'UInt32')}` : ''}`;
+  return { sql, params: p.values };
+}
+
+export function compileEvents(r: Resolved, db: string, project: string): Compiled {
+  const p = new Params();
+  const q = r.query;
+  const where = whereSql(r, project, p);
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     where.push(`(timestamp, event_id) < (${instant(c.t, p)}, toUUID(${p.bind(c.id, 'String')}))`);
