@@ -99,8 +99,13 @@ export function previousPeriod(compare: 'previous_period' | 'previous_year', fro
     const back = (ms: number): number => zoned(ms, tz).minus({ days }).toMillis();
     return { from: back(from), to: from, map: (b) => (interval ? bucketStart(back(b), interval, tz) : back(b)) };
   }
+  // Any other range: the same length just before, bucket i against bucket i (a range that is
+  // not whole buckets has partial buckets at both ends, in both periods alike).
   const span = to - from;
-  return { from: from - span, to: from, map: (b) => b - span };
+  if (!interval) return { from: from - span, to: from, map: (b) => b - span };
+  const current = buckets(from, to, interval, tz) ?? [];
+  const previous = buckets(from - span, from, interval, tz) ?? [];
+  return { from: from - span, to: from, map: (b) => previous[current.indexOf(b)] ?? bucketStart(b - span, interval, tz) };
 }
 
 /** The granularity (ms) of the coarsest table every edge is aligned to: 86400000, 3600000, 60000 or 0. */

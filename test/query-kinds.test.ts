@@ -262,6 +262,20 @@ describe(`query kinds (seed ${seed})`, () => {
     }
   });
 
+  it('compare over a range that is not whole buckets pairs bucket i with bucket i of the period before', async () => {
+    const start = from + 26 * HOUR + 7 * MIN;
+    const end = start + 61 * MIN;
+    const { picked, raw } = await both({ kind: 'timeseries', event: 'api_request', aggregations: ['count'], interval: '1h', from: iso(start), to: iso(end), compare: 'previous_period' });
+    for (const answer of [picked, raw]) {
+      const rows = records(answer);
+      expect(rows.map((r) => r.time)).toEqual([start - 7 * MIN, start + 53 * MIN]);
+      const inRange = (a: number, b: number): number => api.filter((e) => e.timestamp >= a && e.timestamp < b).length;
+      expect(rows.map((r) => r.count)).toEqual([inRange(start, start + 53 * MIN), inRange(start + 53 * MIN, end)]);
+      // the period before is [start - 61m, start): its buckets start at 06 past and at the hour
+      expect(rows.map((r) => r.count_previous)).toEqual([inRange(start - 61 * MIN, start - 7 * MIN), inRange(start - 7 * MIN, start)]);
+    }
+  });
+
   it('funnel: per-step users, conversions and median time to convert, plain, strict and broken down by the first step', async () => {
     const steps = [
       { event: 'step_a', filters: [{ property: 'plan', op: 'in', value: ['free', 'pro', 'team'] }] },
@@ -273,7 +287,7 @@ describe(`query kinds (seed ${seed})`, () => {
     function chains(strict: boolean): { level: number; times: number[]; plan: string }[] {
       const byUser = new Map<string, Ev[]>();
       for (const e of funnelEvents) byUser.set(e.user_id, [...(byUser.get(e.user_id) ?? []), e]);
-      const out = [];
+      const out: { level: number; times: number[]; plan: string }[] = [];
       for (const evs of byUser.values()) {
         evs.sort((a, b) => a.timestamp - b.timestamp);
         let best: { level: number; times: number[]; plan: string } | null = null;
