@@ -3,7 +3,7 @@
 // groups kept and the rest summed into "(other)".
 import { QUANTILE_LEVELS } from '../schema/metrics.js';
 import { QUANTILES_FN } from '../schema/rollup-sql.js';
-import { bucketSql, filterSql, instant, numberExpr, Params, rollupFilterSql, textExpr } from './sql.js';
+import { arrayJoinSql, bucketSql, filterSql, instant, numberExpr, Params, rollupFilterSql, textExpr } from './sql.js';
 import { chooseSource } from './source.js';
 import type { Aggregation, Column, Source } from './types.js';
 import type { Resolved } from './validate-query.js';
@@ -82,7 +82,8 @@ export function compileAggregate(r: Resolved, db: string, project: string, top?:
     keys = r.groupBy.map((g) => dims.get(g) as string);
     aggregation = rollupAggregation;
   }
-  const table = `${db}.${plan.source}`;
+  // With an array path (items[].x), each item of the array is a row.
+  const table = `${db}.${plan.source}${raw && r.arrayPath ? ` ${arrayJoinSql(r.arrayPath, p)}` : ''}`;
   const whereSql = where.join('\n    AND ');
   const aggs = r.aggregations.map((a) => `${aggregation(a)} AS \`${a}\``);
 

@@ -2,8 +2,11 @@
 // anything runs, and the OpenAPI document embeds the same object.
 import { AGGREGATIONS, FILTER_OPS, INTERVALS, KINDS, RANGES } from './types.js';
 
-/** Property names: letters, digits and `_ - $ .` (a dot reaches into nested objects). */
-export const PROPERTY_NAME = '^[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,199}$';
+/**
+ * Property names: letters, digits and `_ - $ .` (a dot reaches into nested objects); one `[]`
+ * reaches into the objects of an array (`items[].product_id`: each item counts as a row).
+ */
+export const PROPERTY_NAME = '^[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,99}(\\[\\]\\.[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,99})?$';
 export const EVENT_NAME = { type: 'string', minLength: 1, maxLength: 200 } as const;
 export const MAX_STEPS = 20;
 export const MAX_FILTERS = 20;

@@ -38,7 +38,7 @@ export function shapeAggregate(r: Resolved, raw: unknown[][]): AggregateRows {
   for (const time of times) {
     for (const key of groups) {
       const values = byKey.get(`${time}|${JSON.stringify(key)}`);
-      if (!values && !hasTime) continue;
+      if (!values && !hasTime && g > 0) continue;
       rows.push([...(hasTime ? [time] : []), ...key, ...(values ?? empty)]);
     }
   }

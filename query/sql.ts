@@ -30,14 +30,34 @@ function derived(event: string | undefined, name: string): string | null {
   return null;
 }
 
+/** `items[].product_id` -> ['items', 'product_id']: an array property and the path inside each item. */
+export function arrayPath(name: string): [string, string] | null {
+  const at = name.indexOf('[].');
+  return at < 0 ? null : [name.slice(0, at), name.slice(at + 3)];
+}
+
+/** ARRAY JOIN of the items of an array property, one row per item as `__item` (JSON text). */
+export function arrayJoinSql(array: string, p: Params): string {
+  return `ARRAY JOIN JSONExtractArrayRaw(ifNull(toJSONString(getSubcolumn(properties, ${p.bind(array, 'String')})), '[]')) AS __item`;
+}
+
+const itemKeys = (path: string, p: Params): string => path.split('.').map((k) => p.bind(k, 'String')).join(', ');
+
 /** The property's value as text ('' when missing), on raw events. Matches the rollups' dimension text. */
 export function textExpr(name: string, event: string | undefined, p: Params): string {
   if (isColumn(name)) return name;
+  const item = arrayPath(name);
+  if (item) {
+    const keys = itemKeys(item[1], p);
+    return `substring(multiIf(JSONType(__item, ${keys}) = 'String', JSONExtractString(__item, ${keys}), JSONExtractRaw(__item, ${keys})), 1, 256)`;
+  }
   return derived(event, name) ?? `substring(toString(getSubcolumn(properties, ${p.bind(name, 'String')})), 1, 256)`;
 }
 
 /** The property's value as a number, NULL when missing or not numeric. */
 export function numberExpr(name: string, p: Params): string {
+  const item = arrayPath(name);
+  if (item) return `accurateCastOrNull(JSONExtractRaw(__item, ${itemKeys(item[1], p)}), 'Float64')`;
   const v = isColumn(name) ? name : `getSubcolumn(properties, ${p.bind(name, 'String')})`;
   return `accurateCastOrNull(${v}, 'Float64')`;
 }
@@ -61,7 +81,8 @@ export function filterSql(f: Filter, event: string | undefined, p: Params): stri
     case 'contains':
       return `position(${text()}, ${p.bind(asText(value), 'String')}) > 0`;
     case 'exists': {
-      const present = isColumn(f.property) ? `${f.property} != ''` : derived(event, f.property) ? `${text()} != ''` : `isNotNull(getSubcolumn(properties, ${p.bind(f.property, 'String')}))`;
+      const item = arrayPath(f.property);
+      const present = item ? `JSONHas(__item, ${itemKeys(item[1], p)})` : isColumn(f.property) ? `${f.property} != ''` : derived(event, f.property) ? `${text()} != ''` : `isNotNull(getSubcolumn(properties, ${p.bind(f.property, 'String')}))`;
       return value === false ? `NOT (${present})` : present;
     }
     default: {

@@ -7,6 +7,7 @@ import type { Config } from '../core/config.js';
 import { SluiceError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
 import { QUERY_SCHEMA } from './dsl-schema.js';
+import { arrayPath } from './sql.js';
 import { buckets, defaultInterval, isZone, relativeRange } from './time-range.js';
 import type { Aggregation, Filter, Interval, Kind, Query } from './types.js';
 
@@ -38,6 +39,8 @@ export interface Resolved {
   groupBy: string[];
   limit: number;
   windowMs: number;
+  /** The array property whose items are the rows (`items` of `items[].product_id`). */
+  arrayPath?: string;
 }
 
 const MEASURED: Aggregation[] = ['sum', 'avg', 'min', 'max', 'p50', 'p75', 'p90', 'p95', 'p99'];
@@ -103,7 +106,6 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
     for (const f of ['measure', 'aggregations', 'compare'] as const) need(q[f] === undefined, `/${f}`, `does not apply to kind ${kind}`);
   }
   if (kind !== 'timeseries' && kind !== 'percentiles') need(q.interval === undefined, '/interval', `does not apply to kind ${kind}`);
-  if (kind === 'breakdown') need((q.group_by?.length ?? 0) > 0, '/group_by', 'is required for kind breakdown (1 or 2 properties)');
   if (kind === 'retention' || kind === 'events') need(q.group_by === undefined, '/group_by', `does not apply to kind ${kind}`);
   if (kind === 'funnel') need((q.group_by?.length ?? 0) <= 1, '/group_by', 'a funnel breaks down by at most one property of its first step');
 
@@ -114,6 +116,16 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
   }
   if (kind === 'percentiles') aggregations.forEach((a, i) => need(PERCENTILES.includes(a), `/aggregations/${i}`, `kind percentiles takes ${PERCENTILES.join(', ')}`));
   problems.push(...filterProblems(q.filters, '/filters'));
+  const arrays = new Set<string>();
+  const named: [string, string | undefined][] = [['/measure', q.measure], ...(q.group_by ?? []).map((g, i) => [`/group_by/${i}`, g] as [string, string]), ...(q.filters ?? []).map((f, i) => [`/filters/${i}/property`, f.property] as [string, string])];
+  (q.steps ?? []).forEach((st, i) => (st.filters ?? []).forEach((f, j) => named.push([`/steps/${i}/filters/${j}/property`, f.property])));
+  for (const [path, name] of named) {
+    const item = name ? arrayPath(name) : null;
+    if (!item) continue;
+    if (!aggregate) problems.push({ path, message: `array items (${name}) can be used by kinds timeseries, breakdown and percentiles only` });
+    arrays.add(item[0]);
+  }
+  if (arrays.size > 1) problems.push({ path: '/group_by', message: `one query reaches into one array, not ${[...arrays].join(' and ')}` });
 
   // Time.
   const tz = q.timezone ?? 'UTC';
@@ -180,5 +192,6 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
     groupBy,
     limit,
     windowMs,
+    arrayPath: [...arrays][0],
   };
 }

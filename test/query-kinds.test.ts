@@ -58,7 +58,7 @@ for (let i = 0; i < 500; i++) {
       currency: 'EUR',
       category: pick(rng, ['shoes', 'shirts', 'bags']),
       payment_method: pick(rng, ['card', 'paypal']),
-      items: [{ product_id: `p${int(rng, 1, 20)}`, quantity: 1, price: 1 }],
+      items: Array.from({ length: int(rng, 1, 3) }, () => ({ product_id: `p${int(rng, 1, 12)}`, quantity: int(rng, 1, 4), price: int(rng, 1, 100) })),
     },
   });
 }
@@ -274,6 +274,32 @@ describe(`query kinds (seed ${seed})`, () => {
       // the period before is [start - 61m, start): its buckets start at 06 past and at the hour
       expect(rows.map((r) => r.count_previous)).toEqual([inRange(start - 61 * MIN, start - 7 * MIN), inRange(start - 7 * MIN, start)]);
     }
+  });
+
+  it('breakdown by a property of array items (top products by units) and a breakdown without groups (one total)', async () => {
+    const res = await ask(s.queryUrl, s.readKey, { kind: 'breakdown', event: 'order', measure: 'items[].quantity', aggregations: ['sum', 'count', 'uniq_users'], group_by: ['items[].product_id'], filters: [{ property: 'items[].price', op: 'gte', value: 10 }], limit: 5, from: iso(from), to: iso(to) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.meta.source).toBe('events');
+    const items = orders.flatMap((o) => (o.properties.items as { product_id: string; quantity: number; price: number }[]).filter((i) => i.price >= 10).map((i) => ({ ...i, user: o.user_id })));
+    const units = new Map<string, number>();
+    for (const i of items) units.set(i.product_id, (units.get(i.product_id) ?? 0) + i.quantity);
+    const top = [...units].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+    const rows = records(res.body);
+    expect(rows.slice(0, 5).map((r) => [r['items[].product_id'], r.sum])).toEqual(top);
+    for (const row of rows.slice(0, 5)) expect(row.count).toBe(items.filter((i) => i.product_id === row['items[].product_id']).length);
+    expect(rows[5]['items[].product_id']).toBe('(other)');
+    expect(rows[5].sum).toBe(sum(items.map((i) => i.quantity)) - sum(top.map(([, n]) => n)));
+
+    const total = await both({ kind: 'breakdown', event: 'order', measure: 'revenue', aggregations: ['sum', 'count'], from: iso(from), to: iso(to) });
+    expect(total.picked.meta.source).toBe('rollup_1h');
+    for (const answer of [total.picked, total.raw]) {
+      expect(answer.rows.length).toBe(1);
+      expectClose(records(answer)[0].sum, sum(orders.map((o) => o.properties.revenue)), 1e-9, 'total');
+      expect(records(answer)[0].count).toBe(orders.length);
+    }
+    const mixed = await ask(s.queryUrl, s.readKey, { kind: 'funnel', steps: [{ event: 'order', filters: [{ property: 'items[].price', op: 'gt', value: 1 }] }, { event: 'order' }] });
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.problems[0].path).toBe('/steps/0/filters/0/property');
   });
 
   it('funnel: per-step users, conversions and median time to convert, plain, strict and broken down by the first step', async () => {
