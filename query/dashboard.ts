@@ -149,15 +149,16 @@ async function business(run: Run, w: Window) {
   const withCode = { property: 'discount_code', op: 'exists' } as const;
   const by = (property: string): Query => ({ kind: 'breakdown', ...revenue, aggregations: ['sum', 'count'], group_by: [property], limit: 10 });
   const breakdownNames = (property: string) => ({ [property]: property, sum: 'revenue', sum_previous: 'revenue_previous', sum_change: 'revenue_change', count: 'orders', count_previous: 'orders_previous' });
-  // Products are left out: they live only in the items array, and the DSL breaks down by
-  // top-level properties, so no query reads them (see docs/api.md).
-  const [all, category, collection, payment, discounted, codes] = await Promise.all([
+  // Products live in the items array: raw events, one row per line item.
+  const products: Query = { kind: 'breakdown', event: 'order', measure: 'items[].quantity', aggregations: ['sum', 'count'], group_by: ['items[].product_id'], limit: 10, compare };
+  const [all, category, collection, payment, discounted, codes, units] = await Promise.all([
     run(totals(w, { ...revenue, aggregations: ['count', 'sum'] })),
     run(by('category')),
     run(by('collection')),
     run(by('payment_method')),
     run(totals(w, { ...revenue, aggregations: ['count', 'sum'], filters: [withCode] })),
     run({ ...by('discount_code'), filters: [withCode] }),
+    run(products),
   ]);
   const orders = { now: total(all, 'count'), before: total(all, 'count_previous') };
   const sum = { now: total(all, 'sum'), before: total(all, 'sum_previous') };
@@ -171,6 +172,7 @@ async function business(run: Run, w: Window) {
     revenue: figure(sum.now, sum.before),
     orders: figure(orders.now, orders.before),
     average_order_value: figure(ratio(sum.now, orders.now), ratio(sum.before, orders.before)),
+    top_products: table(units, { 'items[].product_id': 'product_id', sum: 'units', sum_previous: 'units_previous', sum_change: 'units_change', count: 'order_lines' }),
     by_category: table(category, breakdownNames('category')),
     by_collection: table(collection, breakdownNames('collection')),
     by_payment_method: table(payment, breakdownNames('payment_method')),

@@ -179,11 +179,20 @@ function expectedBusiness(from: number, to: number, prevFrom: number, prevTo: nu
       };
     });
   const c = { now: coded(now_), before: coded(before) };
+  // One line item per generated order: an order's units are its item's quantity.
+  const product = (e: Ev): string => e.properties.items[0].product_id;
+  const units = (evs: Ev[]): number => sum(evs.map((e) => e.properties.items[0].quantity));
+  const topProducts = topGroups(now_, product, units);
+  const topKeys = topProducts.map((g) => g.key);
   return {
     compare: { kind: 'previous_period', from: prevFrom, to: prevTo },
     revenue: figure(revenue(now_), revenue(before)),
     orders: figure(now_.length, before.length),
     average_order_value: figure(ratio(revenue(now_), now_.length), ratio(revenue(before), before.length)),
+    top_products: topProducts.map((g) => {
+      const prev = before.filter((e) => (g.key === OTHER ? !topKeys.includes(product(e)) : product(e) === g.key));
+      return { product_id: g.key, units: units(g.evs), units_previous: units(prev), units_change: change(units(g.evs), units(prev)), order_lines: g.evs.length };
+    }),
     by_category: table('category', now_, before),
     by_collection: table('collection', now_, before),
     by_payment_method: table('payment_method', now_, before),
@@ -325,9 +334,9 @@ describe(`dashboard summary (seed ${seed})`, () => {
 
     // Whole hours: every query from a rollup (the 5-minute request series from the minute
     // rollup) but the two ML counts by status, which only raw events hold.
-    expect(body.meta.queries).toBe(22);
-    expect(body.meta.sources).toEqual({ rollup_1h: 19, rollup_1m: 1, events: 2 });
-    expect(body.meta.cache).toEqual({ hit: 0, miss: 22 });
+    expect(body.meta.queries).toBe(23);
+    expect(body.meta.sources).toEqual({ rollup_1h: 19, rollup_1m: 1, events: 3 });
+    expect(body.meta.cache).toEqual({ hit: 0, miss: 23 });
     expect(typeof body.meta.elapsed_ms).toBe('number');
 
     // The sections hold figures the generated data actually exercises.
@@ -341,10 +350,10 @@ describe(`dashboard summary (seed ${seed})`, () => {
     const first = await summary('?sections=business,support');
     expect(first.status).toBe(200);
     const again = await summary('?sections=business,support');
-    expect(again.body.meta.cache).toEqual({ hit: 11, miss: 0 });
+    expect(again.body.meta.cache).toEqual({ hit: 12, miss: 0 });
     expect(again.body.sections).toEqual(first.body.sections);
     const fresh = await summary('?sections=business,support', s.readKey, { 'cache-control': 'no-cache' });
-    expect(fresh.body.meta.cache).toEqual({ hit: 0, miss: 11 });
+    expect(fresh.body.meta.cache).toEqual({ hit: 0, miss: 12 });
   });
 
   it('reads whole minutes over the 1h range, from the minute rollup, against the previous hour', async () => {
@@ -354,7 +363,7 @@ describe(`dashboard summary (seed ${seed})`, () => {
     expect(from % MIN).toBe(0);
     expect(to % MIN).toBe(0);
     check(body.sections.business, expectedBusiness(from, to, from - (to - from), from), 'business');
-    expect(body.meta.sources).toEqual({ rollup_1m: 6 });
+    expect(body.meta.sources).toEqual({ rollup_1m: 6, events: 1 });
   });
 
   it('takes a time zone for the request series, and the previous year as the comparison', async () => {
@@ -368,7 +377,7 @@ describe(`dashboard summary (seed ${seed})`, () => {
     expect(body.sections.business.compare.kind).toBe('previous_year');
     expect(body.sections.business.orders.previous).toBe(0);
     expect(body.sections.business.orders.change).toBeNull();
-    expect(body.meta.sources).toEqual({ rollup_1h: 10, rollup_1m: 1 });
+    expect(body.meta.sources).toEqual({ rollup_1h: 10, rollup_1m: 1, events: 1 });
   });
 
   it('shows a viewer the business section only, and refuses the others naming them', async () => {
