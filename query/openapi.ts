@@ -162,7 +162,19 @@ function paths(): Json {
       param('sections', 'query', { type: 'string' }, 'Comma list of health, business, ml, support (viewers: business only).'),
       param('range', 'query', { enum: [...RANGES], default: '24h' }, 'Range ending now.'),
       param('timezone', 'query', { type: 'string', default: 'UTC' }, 'IANA time zone.'),
-    ], { description: 'One object per section.', content: json({ type: 'object' }) }),
+      param('compare', 'query', { enum: ['previous_period', 'previous_year'], default: 'previous_period' }, 'What the business figures are compared with.'),
+    ], {
+      description: 'The range and one object per section (see docs/api.md for each section\'s figures).',
+      content: json({
+        type: 'object',
+        required: ['range', 'sections', 'meta'],
+        properties: {
+          range: { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, timezone: { type: 'string' } } },
+          sections: { type: 'object', properties: { health: { type: 'object' }, business: { type: 'object' }, ml: { type: 'object' }, support: { type: 'object' } } },
+          meta: { type: 'object', properties: { elapsed_ms: { type: 'integer' }, queries: { type: 'integer' }, sources: { type: 'object' }, cache: { type: 'object' } } },
+        },
+      }),
+    }),
     '/api/v1/export': get('query', 'Export a query\'s rows, streamed: raw events for kind events (every row of the range), else the answer\'s rows', [
       projectParam,
       param('format', 'query', { enum: ['csv', 'ndjson', 'parquet'], default: 'csv' }, 'Output format.'),
