@@ -6,6 +6,7 @@ import type { Pipeline } from '../ingest/pipeline.js';
 import { Authenticator } from '../query/auth.js';
 import { QueryCache } from '../query/cache.js';
 import { QueryGate } from '../query/gate.js';
+import type { Live } from '../query/live.js';
 import { startQueryServer } from '../query/server.js';
 import { QueryService } from '../query/service.js';
 import { migrate } from '../schema/migrate.js';
@@ -13,6 +14,7 @@ import { createStore, type Store } from './clickhouse.js';
 import type { Config } from './config.js';
 import { closeListen, type Listen } from './http-util.js';
 import { KeyStore } from './keys.js';
+import { LiveBus } from './live-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
@@ -32,6 +34,9 @@ export interface Sluice {
   /** Keys created on first start (printed once), or null. */
   bootstrapKeys: { write: string; read: string } | null;
   pipeline: Pipeline | null;
+  /** The change feed: ingest publishes what committed, live subscriptions listen. */
+  bus: LiveBus;
+  live: Live | null;
   stop(): Promise<void>;
 }
 
@@ -46,11 +51,12 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
 
   let stopping = false;
-  const ingest: Ingest | null = roles.ingest ? await startIngest({ config, store, keys, metrics, log, redis }, () => stopping) : null;
-  let query: Listen | null = null;
+  const bus = new LiveBus(log, redis);
+  const ingest: Ingest | null = roles.ingest ? await startIngest({ config, store, keys, metrics, log, redis, bus }, () => stopping) : null;
+  let query: (Listen & { live: Live }) | null = null;
   if (roles.query) {
     const service = new QueryService(store, config, new QueryCache(config, redis));
-    const deps = { config, store, keys, metrics, log, redis, service, auth: new Authenticator(config, keys), gate: new QueryGate(config, redis) };
+    const deps = { config, store, keys, metrics, log, redis, bus, service, auth: new Authenticator(config, keys), gate: new QueryGate(config, redis) };
     query = await startQueryServer(deps, () => (stopping ? 'shutting down' : null));
     log.info({ host: config.host, port: query.port }, 'query listening');
   }
@@ -60,7 +66,9 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     stopping = true;
     closeListen(ingest?.listen ?? null);
     closeListen(query);
+    query?.live.close();
     await ingest?.close();
+    await bus.close();
     redis?.disconnect();
     await store.close();
     log.info('stopped');
@@ -76,6 +84,8 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     queryPort: query?.port ?? null,
     bootstrapKeys,
     pipeline: ingest?.pipeline ?? null,
+    bus,
+    live: query?.live ?? null,
     stop,
   };
 }

@@ -22,6 +22,8 @@ export interface PipelineDeps {
   batcher: Batcher;
   rejects: RejectsWriter;
   metrics: Metrics;
+  /** Told, once the insert holding a request's events has committed, which events landed (live queries). */
+  landed?: (project: string, events: string[]) => void;
 }
 
 export interface IngestRequest {
@@ -115,6 +117,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     } catch (err) {
       await unsee();
       throw err;
+    }
+    if (deps.landed) {
+      const names = [...new Set(fresh.map((r) => r.row.event))]; // only the names: a stalled insert must not hold the rows
+      void seg.committed.then(() => deps.landed?.(req.project, names));
     }
     metrics.eventsAccepted.inc({ source: req.source }, fresh.length);
 

@@ -4,6 +4,7 @@ import type { Store } from '../core/clickhouse.js';
 import type { Config } from '../core/config.js';
 import type { Listen } from '../core/http-util.js';
 import type { KeyStore } from '../core/keys.js';
+import type { LiveBus } from '../core/live-bus.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { RateLimiter } from '../core/rate-limit.js';
@@ -26,7 +27,7 @@ export interface Ingest {
 }
 
 export async function startIngest(
-  deps: { config: Config; store: Store; keys: KeyStore; metrics: Metrics; log: Logger; redis?: Redis },
+  deps: { config: Config; store: Store; keys: KeyStore; metrics: Metrics; log: Logger; redis?: Redis; bus?: LiveBus },
   stopping: () => boolean,
 ): Promise<Ingest> {
   const { config, store, metrics, log, redis } = deps;
@@ -51,7 +52,8 @@ export async function startIngest(
   metrics.rollupRepairs.inc(await recoverSpool(config.spoolPath, spool, leftovers, sink, store, log, config.insertRetryMaxMs));
   if (!redis) await seedDedup(store, memoryDedup, config);
 
-  const pipeline = createPipeline({ config, schemas: loadSchemas(), dedupe, spool, batcher, rejects, metrics });
+  const landed = deps.bus && ((project: string, events: string[]) => deps.bus?.publish(project, events));
+  const pipeline = createPipeline({ config, schemas: loadSchemas(), dedupe, spool, batcher, rejects, metrics, landed });
   const limiter = new RateLimiter(config.rateLimitEvents, config.rateLimitBurst, redis);
   const listen = await startIngestServer(
     { config, pipeline, authenticate: createAuthenticateStep(deps.keys), limiter, metrics },
