@@ -6,6 +6,7 @@ import { registerAdmin } from './admin.js';
 import { registerDashboard } from './dashboard.js';
 import type { QueryDeps } from './deps.js';
 import { registerLive, type Live } from './live.js';
+import { registerExport } from './export.js';
 import { registerMeta } from './meta.js';
 import { registerOpenApi } from './openapi.js';
 import { registerQuery } from './query-routes.js';
@@ -14,6 +15,7 @@ export async function startQueryServer(deps: QueryDeps & { bus: LiveBus }, ready
   const app = uWS.App();
   registerQuery(app, deps);
   registerMeta(app, deps);
+  registerExport(app, deps);
   const live = registerLive(app, deps);
   registerDashboard(app, deps);
   registerOpenApi(app);
@@ -21,6 +23,7 @@ export async function startQueryServer(deps: QueryDeps & { bus: LiveBus }, ready
   registerOps(app, deps.metrics, ready);
   registerNotFound(app, {
     '/api/v1/query': ['POST'],
+    '/api/v1/export': ['GET', 'POST'],
     '/api/v1/meta/events': ['GET'],
     '/api/v1/meta/properties': ['GET'],
     '/api/v1/meta/values': ['GET'],
