@@ -13,6 +13,7 @@ import { sendError } from '../ingest/respond.js';
 import { openStore, tempDir } from '../test/helpers/sluice.js';
 import { until } from '../test/helpers/until.js';
 import { pipeToResponse } from './export-stream.js';
+import { sampleRss } from '../test/helpers/rss.js';
 
 const ROWS = 2_000_000;
 const MB = 1024 * 1024;
@@ -119,20 +120,6 @@ async function readLines(res: http.IncomingMessage, onLine: (line: string) => vo
   }
   if (rest) onLine(rest);
   return bytes;
-}
-
-/** Samples RSS every few ms until stopped; `growth` is the peak above the RSS at the start. */
-function sampleRss(): { stop(): { base: number; peak: number; growth: number } } {
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
-      return { base, peak, growth: peak - base };
-    },
-  };
 }
 
 /** Checks each row as it comes: n counts up from 0, s is n as text, x is n * 1.5. */

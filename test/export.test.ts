@@ -5,6 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask } from './helpers/query.js';
+import { sampleRss } from './helpers/rss.js';
 import { startInProcess, tempDir, type InProcess } from './helpers/sluice.js';
 
 const ROWS = 2_000_000;
@@ -35,17 +36,6 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => s?.stop());
 
-function sampleRss(): { stop(): number } {
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage().rss) - base;
-    },
-  };
-}
 
 /** GET an export, handing the response stream to `read`. */
 function get(query: string, read: (res: http.IncomingMessage) => Promise<void>): Promise<number> {
@@ -94,7 +84,7 @@ describe(`export of ${ROWS} events`, () => {
         if (cells[1] !== '"bulk"' || cells[6] !== `"${n}"` || cells[7] !== `"t${n % 7}"` || cells[3] !== `"u${n % 1000}"`) bad++;
       });
     });
-    const growth = rss.stop();
+    const { growth } = rss.stop();
     console.log(`csv: ${(bytes / MB).toFixed(0)} MiB, RSS growth ${(growth / MB).toFixed(0)} MiB`);
     expect(status).toBe(200);
     expect(header).toBe('"timestamp","event","event_id","user_id","session_id","correlation_id","properties.n","properties.tag"');
@@ -118,7 +108,7 @@ describe(`export of ${ROWS} events`, () => {
         rows++;
       });
     });
-    const growth = rss.stop();
+    const { growth } = rss.stop();
     console.log(`ndjson: ${(bytes / MB).toFixed(0)} MiB, RSS growth ${(growth / MB).toFixed(0)} MiB`);
     expect(status).toBe(200);
     expect(rows).toBe(ROWS);
@@ -134,7 +124,7 @@ describe(`export of ${ROWS} events`, () => {
       expect(res.headers['content-type']).toBe('application/vnd.apache.parquet');
       await new Promise<void>((resolve, reject) => res.pipe(fs.createWriteStream(file)).on('finish', resolve).on('error', reject));
     });
-    const growth = rss.stop();
+    const { growth } = rss.stop();
     console.log(`parquet: ${(fs.statSync(file).size / MB).toFixed(0)} MiB, RSS growth ${(growth / MB).toFixed(0)} MiB`);
     expect(status).toBe(200);
     const [check] = await s.store.rows<Record<string, number>>(

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { int, pick, seededRng, seedFromEnv } from './helpers/events.js';
-import { ask, expectClose, ingestAll, quantileBounds, records } from './helpers/query.js';
+import { ask, askBoth, expectClose, ingestAll, quantileBounds, records } from './helpers/query.js';
 import { startInProcess, type InProcess } from './helpers/sluice.js';
 
 const HOUR = 3_600_000;
@@ -115,14 +115,7 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.stop());
 
-async function both(query: Record<string, unknown>): Promise<{ picked: any; raw: any }> {
-  const picked = await ask(s.queryUrl, s.readKey, query);
-  expect(picked.status, JSON.stringify(picked.body)).toBe(200);
-  const raw = await ask(s.queryUrl, s.readKey, { ...query, source: 'events' });
-  expect(raw.status, JSON.stringify(raw.body)).toBe(200);
-  expect(raw.body.meta.source).toBe('events');
-  return { picked: picked.body, raw: raw.body };
-}
+const both = (query: Record<string, unknown>) => askBoth(s, query);
 
 const statusClass = (s: number): string => `${Math.floor(s / 100)}xx`;
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);

@@ -54,3 +54,13 @@ export function expectClose(actual: number, expected: number, rel = 1e-9, what =
   const tol = Math.max(Math.abs(expected) * rel, 1e-9);
   expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tol);
 }
+
+/** The same query from the table Sluice picks and forced onto raw events: both must answer. */
+export async function askBoth(s: Pick<InProcess, 'queryUrl' | 'readKey'>, query: Record<string, unknown>): Promise<{ picked: any; raw: any }> {
+  const picked = await ask(s.queryUrl, s.readKey, query);
+  expect(picked.status, JSON.stringify(picked.body)).toBe(200);
+  const raw = await ask(s.queryUrl, s.readKey, { ...query, source: 'events' });
+  expect(raw.status, JSON.stringify(raw.body)).toBe(200);
+  expect(raw.body.meta.source).toBe('events');
+  return { picked: picked.body, raw: raw.body };
+}
