@@ -37,6 +37,7 @@ const S = {
   runs: int('BENCH_RUNS', 30),
   warmup: int('BENCH_WARMUP', 3),
   maxDataAgeHours: int('BENCH_MAX_DATA_AGE_HOURS', 24),
+  regenerate: process.env.BENCH_REGENERATE === '1',
   /** Only the cases whose name contains one of these (comma list), for debugging. */
   only: (process.env.BENCH_QUERIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   serve: process.env.BENCH_SERVE === '1',
@@ -58,7 +59,7 @@ function packageVersion(name: string): string {
 
 async function start(serve: boolean): Promise<{ sluice: Sluice; marker: Marker; generatedNow: boolean }> {
   const spec = { events: S.events, days: S.days, seed: S.seed, project: S.project };
-  const reuse = reusable(S.dataDir, spec, S.maxDataAgeHours);
+  const reuse = S.regenerate ? { why: 'BENCH_REGENERATE=1' } : reusable(S.dataDir, spec, S.maxDataAgeHours);
   if ('why' in reuse) {
     log(`generating into ${S.dataDir}: ${reuse.why}`);
     fs.rmSync(S.dataDir, { recursive: true, force: true });
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
   let stats: Awaited<ReturnType<typeof tableStats>> = [];
   let clickhouseVersion = '';
   let cpu = '';
+  let timedAt = Date.now();
   try {
     if (S.serve) return await serve(sluice);
     stats = await tableStats(sluice.store);
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
     const client = new QueryClient(`http://127.0.0.1:${sluice.queryPort}`, key.key);
     const cases = queryCases().filter((c: QueryCase) => S.only.length === 0 || S.only.some((o) => c.name.includes(o)));
     log(`${cases.length} queries, ${S.warmup} warm-up + ${S.runs} timed runs each`);
+    timedAt = Date.now();
     const meter = new UsageMeter(() => [process.pid]);
     meter.start();
     timings = await measure(client, cases, S.runs, S.warmup, log);
@@ -182,10 +185,10 @@ async function main(): Promise<void> {
   const failed = rows.filter((r) => r.failures.length > 0);
   if (failed.length) findings.push(`Failed answers: ${failed.map((r) => `${r.name} (${r.failures.join('; ')})`).join('; ')}.`);
 
-  const age = (started.getTime() - marker.end) / 3_600_000;
+  const age = (timedAt - marker.end) / 3_600_000;
   const m = machine();
   const data = [
-    `${fmt(marker.rows)} events over ${marker.days} days in project \`${marker.project}\` (seed ${marker.seed}), ending ${new Date(marker.end).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${age.toFixed(1)} h before this run`,
+    `${fmt(marker.rows)} events over ${marker.days} days in project \`${marker.project}\` (seed ${marker.seed}), ending ${new Date(marker.end).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${age.toFixed(1)} h before the timed queries`,
     `Generated ${generatedNow ? 'in this run' : `on ${marker.generatedAt.slice(0, 16).replace('T', ' ')} UTC by an earlier run`}: ${fmt(marker.rowsPerSecond)} rows/s (${fmt(marker.rows)} rows in ${marker.seconds.toFixed(0)} s, ${marker.inserts} inserts through the ingest sink's insert, rollup views firing), then ${marker.settleSeconds.toFixed(0)} s until background merges settled`,
     `Tables when timed: ${stats.map((s) => `${s.table} ${fmt(s.rows)} rows in ${s.parts} parts (${fmt(s.bytes / 1_048_576)} MiB)`).join('; ')}`,
   ];

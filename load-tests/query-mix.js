@@ -17,7 +17,7 @@ function intEnv(name, fallback) {
 
 const BASE_URL = (__ENV.SLUICE_QUERY_URL || 'http://127.0.0.1:8081').replace(/\/+$/, '');
 const READ_KEY = __ENV.SLUICE_READ_KEY || '';
-const RATE = intEnv('RATE', 8);
+const RATE = intEnv('RATE', 3);
 const DURATION = __ENV.DURATION || '1m';
 // By default every request skips the result cache, so the load reaches ClickHouse.
 const USE_CACHE = __ENV.CACHE === '1';
