@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Session } from 'chdb';
+import { flushWith, queuedConnection, StatementQueue } from './chdb-guard.js';
 import { concatParquet, dropRepeatedHeader } from './chdb-stream.js';
 import type { Config } from './config.js';
 import { ClickHouseFailure } from './errors.js';
@@ -46,10 +47,12 @@ export async function createStore(config: Config): Promise<Store> {
     const { createChdbConnection } = (await import('chdb/connection')) as typeof import('chdb/connection');
     const { Session: ChdbSession } = await import('chdb');
     const path = `${config.dataDir}/clickhouse`;
-    const connection = createChdbConnection({ path });
-    const extension = connection.chdb as unknown as Pick<Chdb, 'rawInsert'>;
+    const raw = createChdbConnection({ path });
+    const queue = new StatementQueue(flushWith(raw as unknown as Parameters<typeof flushWith>[0]));
+    const connection = queuedConnection(raw, queue);
+    const extension = raw.chdb as unknown as Pick<Chdb, 'rawInsert'>;
     chdb = {
-      rawInsert: (p) => extension.rawInsert(p),
+      rawInsert: (p) => queue.run(() => extension.rawInsert(p)),
       // Connections to the same directory share the one engine and its data.
       connect: () => new ChdbSession(path),
     };
