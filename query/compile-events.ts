@@ -1,7 +1,7 @@
 // Raw events, newest first, a page at a time. The cursor is the (timestamp, event_id) of the
 // last row of the previous page, so pages neither skip nor repeat rows while events land.
 import { SluiceError } from '../core/errors.js';
-import { filterSql, instant, Params } from './sql.js';
+import { filterSql, instant, Params, propertyPath } from './sql.js';
 import type { Compiled } from './compile-aggregate.js';
 import type { Column } from './types.js';
 import type { Resolved } from './validate-query.js';
@@ -39,9 +39,8 @@ export function compileEventsExport(r: Resolved, db: string, project: string): {
   const p = new Params();
   const select = ['timestamp', 'event', 'toString(event_id) AS event_id', 'user_id', 'session_id', 'correlation_id'];
   if (r.query.properties) {
-    // Names are bound for the lookup; the alias repeats the name, which the DSL schema limits
-    // to letters, digits and `_ $ . -` (no quote or backtick can reach the SQL text).
-    for (const name of r.query.properties) select.push(`toString(getSubcolumn(properties, ${p.bind(name, 'String')})) AS \`properties.${name}\``);
+    // Paths are identifiers checked against the DSL's strict pattern (see propertyPath).
+    for (const name of r.query.properties) select.push(`toString(${propertyPath(name)}) AS \`properties.${name}\``);
   } else select.push('toJSONString(properties) AS properties');
   const sql = `SELECT ${select.join(', ')}
   FROM ${db}.events
@@ -69,7 +68,7 @@ export function compileEvents(r: Resolved, db: string, project: string): Compile
   const select = ['toInt64(toUnixTimestamp64Milli(timestamp))', 'event', 'toString(event_id)', 'user_id', 'session_id', 'correlation_id'];
   if (q.properties) {
     for (const name of q.properties) {
-      select.push(`toJSONString(getSubcolumn(properties, ${p.bind(name, 'String')}))`);
+      select.push(`toJSONString(${propertyPath(name)})`);
       columns.push({ name, type: 'string' });
     }
   } else {
