@@ -6,8 +6,8 @@ import type { Aborted } from './receive.js';
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 204: '204 No Content', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
   404: '404 Not Found', 405: '405 Method Not Allowed', 409: '409 Conflict', 413: '413 Payload Too Large',
-  415: '415 Unsupported Media Type', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
-  502: '502 Bad Gateway', 503: '503 Service Unavailable',
+  415: '415 Unsupported Media Type', 422: '422 Unprocessable Content', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
+  502: '502 Bad Gateway', 503: '503 Service Unavailable', 504: '504 Gateway Timeout',
 };
 
 export function send(res: HttpResponse, state: Aborted, status: number, body: string, headers: Record<string, string> = {}, contentType = 'application/json'): void {

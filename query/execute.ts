@@ -40,6 +40,7 @@ export async function execute(store: Store, config: Config, sql: string, params:
     if (type === 'TOO_MANY_ROWS_OR_BYTES') {
       throw new SluiceError('SLUICE_E_QUERY_TOO_LARGE', `The answer has more than ${config.queryMaxRows} rows (SLUICE_QUERY_MAX_ROWS)`);
     }
-    throw failure;
+    // ClickHouse quotes the whole statement after "In scope"; callers need the reason, not the SQL.
+    throw new SluiceError('SLUICE_E_CLICKHOUSE', failure.message.split(/:? In scope /)[0].slice(0, 1000), failure.details);
   }
 }

@@ -90,6 +90,8 @@ async function exportHandler(deps: QueryDeps, ctx: RouteContext, fields: Record<
       // Smaller blocks than the default 65k rows: each block in flight is held by the engine and
       // then by JS, so this sets how much memory an export holds (measured in the tests).
       max_block_size: 16384,
+      // The output's `properties` column (JSON text) must not stand for the column in WHERE.
+      prefer_column_name_to_alias: 1,
       // Time order across every event is a sort; past this it spills to disk instead of memory.
       max_bytes_before_external_sort: 256 * 1024 * 1024,
       // An export may run far longer than a dashboard query, but not forever.

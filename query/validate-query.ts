@@ -65,22 +65,8 @@ function filterProblems(filters: Filter[] | undefined, base: string): Problem[] 
   return out;
 }
 
-function bad(problems: Problem[]): SluiceError {
-  const first = problems[0];
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  return new SluiceError('SLUICE_E_BAD_QUERY', `Invalid query: ${first.path || '/'} ${first.message}${more}`, { problems });
-}
-
-/** Validates and resolves a query at `now`. Throws SLUICE_E_BAD_QUERY naming every problem. */
-export function resolveQuery(input: unknown, config: Config, now = Date.now()): Resolved {
-  if (!validateSchema(input)) {
-    throw bad((validateSchema.errors ?? []).map((e) => ({
-      path: e.instancePath,
-      message: e.keyword === 'additionalProperties' ? `has unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"` : e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : (e.message ?? 'is invalid'),
-    })));
-  }
-  const q = input as Query;
-  const problems: Problem[] = [];
+/** What the schema cannot say: what each kind needs and takes, time zones, ranges, array paths. */
+function meaningProblems(q: Query, problems: Problem[]) {
   const need = (cond: boolean, path: string, message: string): void => {
     if (!cond) problems.push({ path, message });
   };
@@ -137,6 +123,44 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
     windowMs = q.window ? parseDuration(q.window) : 86_400_000;
     need(windowMs > 0 && windowMs <= 90 * 86_400_000, '/window', 'must be from 1s to 90d');
   }
+  return { kind, aggregations, tz, windowMs, arrays };
+}
+
+function bad(problems: Problem[]): SluiceError {
+  const first = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return new SluiceError('SLUICE_E_BAD_QUERY', `Invalid query: ${first.path || '/'} ${first.message}${more}`, { problems });
+}
+
+/** Validates and resolves a query at `now`. Throws SLUICE_E_BAD_QUERY naming every problem. */
+export function resolveQuery(input: unknown, config: Config, now = Date.now()): Resolved {
+  const schemaProblems: Problem[] = validateSchema(input)
+    ? []
+    : (validateSchema.errors ?? []).map((e) => {
+        if (e.keyword === 'additionalProperties') {
+          const field = (e.params as { additionalProperty: string }).additionalProperty;
+          return { path: `${e.instancePath}/${field}`, message: `is not a field of ${e.instancePath || 'the query'}` };
+        }
+        if (e.keyword === 'enum') return { path: e.instancePath, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+        return { path: e.instancePath, message: e.message ?? 'is invalid' };
+      });
+  if (schemaProblems.length > 0) {
+    // The rules below assume the schema's types; on a document that failed it they run only
+    // as far as they can, so that one answer still names as many problems as possible.
+    const more: Problem[] = [];
+    if (input && typeof input === 'object' && !Array.isArray(input)) {
+      try {
+        meaningProblems(input as Query, more);
+      } catch {
+        // a field of the wrong type: the schema's problem names it
+      }
+    }
+    const seen = new Set(schemaProblems.map((p) => p.path));
+    throw bad([...schemaProblems, ...more.filter((p) => !seen.has(p.path))]);
+  }
+  const q = input as Query;
+  const problems: Problem[] = [];
+  const { kind, aggregations, tz, windowMs, arrays } = meaningProblems(q, problems);
   if (problems.length > 0) throw bad(problems);
 
   let interval = q.interval;
@@ -159,11 +183,13 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
   }
   if (kind === 'timeseries' && !interval) interval = defaultInterval(from, to);
   if (to - from > config.queryMaxRangeMs) {
-    throw bad([{ path: q.range ? '/range' : '/from', message: `covers ${Math.ceil((to - from) / 86_400_000)} days; the longest range is ${Math.floor(config.queryMaxRangeMs / 86_400_000)} days (SLUICE_QUERY_MAX_RANGE)` }]);
+    const days = `${Math.ceil((to - from) / 86_400_000)} days; the longest range is ${Math.floor(config.queryMaxRangeMs / 86_400_000)} days (SLUICE_QUERY_MAX_RANGE)`;
+    if (q.from) throw bad([{ path: '/from', message: `from..to covers ${days}` }]);
+    throw bad([{ path: '/range', message: q.range ? `covers ${days}` : `is not given and kind ${kind}'s default covers ${days}; give a shorter range` }]);
   }
 
   const groupBy = q.group_by ?? [];
-  const limit = q.limit ?? (kind === 'events' ? 100 : 10);
+  const limit = q.limit ?? (kind === 'events' ? Math.min(100, config.queryMaxRows) : 10);
   let bucketList: number[] | undefined;
   if (interval) {
     const list = buckets(from, to, interval, tz);

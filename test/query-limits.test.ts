@@ -227,7 +227,7 @@ describe('roles, rate and concurrency, rows, range, malformed documents', () => 
 
     // Defect: the default page size (100) is not bounded by SLUICE_QUERY_MAX_ROWS, so every
     // events query that leaves out `limit` is refused, naming a field the caller never sent.
-    it.fails('kind events without a limit pages within SLUICE_QUERY_MAX_ROWS', async () => {
+    it('kind events without a limit pages within SLUICE_QUERY_MAX_ROWS', async () => {
       const r = await q({ kind: 'events', event: 'page', range: '24h' });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     });
@@ -245,7 +245,7 @@ describe('roles, rate and concurrency, rows, range, malformed documents', () => 
 
     // Defect: a kind whose default range is over the bound (retention: 30d) is refused with the
     // problem placed on /from, which the document does not have.
-    it.fails('a default range over SLUICE_QUERY_MAX_RANGE is reported on /range', async () => {
+    it('a default range over SLUICE_QUERY_MAX_RANGE is reported on /range', async () => {
       const r = await q({ kind: 'retention', start_event: 'page', return_event: 'page' });
       expectBadQuery(r, ['/range']);
     });
@@ -276,10 +276,10 @@ describe('roles, rate and concurrency, rows, range, malformed documents', () => 
 
     it('an unknown field is named', async () => {
       const r = await q({ ...base, colour: 'red' });
-      expectBadQuery(r, ['']);
-      expect(problems(r)).toEqual([{ path: '', message: 'has unknown field "colour"' }]);
+      expectBadQuery(r, ['/colour']);
+      expect(problems(r)).toEqual([{ path: '/colour', message: 'is not a field of the query' }]);
       const nested = await q({ ...base, filters: [{ property: 'path', op: 'eq', value: '/p1', case: 'insensitive' }] });
-      expect(problems(nested)).toEqual([{ path: '/filters/0', message: 'has unknown field "case"' }]);
+      expect(problems(nested)).toEqual([{ path: '/filters/0/case', message: 'is not a field of /filters/0' }]);
     });
 
     it('a wrong type for each field is a 400 naming that field', async () => {
@@ -397,7 +397,7 @@ describe('roles, rate and concurrency, rows, range, malformed documents', () => 
     // Defect: shape problems (JSON Schema) and problems of meaning are checked in two rounds;
     // a document with both lists only the first kind, so the caller fixes one round and
     // resubmits to learn of the next.
-    it.fails('a document with a wrong type and an unknown time zone lists both', async () => {
+    it('a document with a wrong type and an unknown time zone lists both', async () => {
       const r = await q({ ...base, limit: 'ten', timezone: 'Mars/Olympus_Mons' });
       expectBadQuery(r, ['/limit', '/timezone']);
     });
@@ -463,7 +463,7 @@ describe('roles, rate and concurrency, rows, range, malformed documents', () => 
     // Defect: after ClickHouse stops a statement part-way (result rows or time over the limit),
     // the embedded connection hands the stopped statement's partial output to the next
     // statement, whoever sent it: that query fails with a 502 JSON parse error.
-    it.fails('the next query, from another caller, answers normally', async () => {
+    it('the next query, from another caller, answers normally', async () => {
       const r = await q(base);
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     });
@@ -500,7 +500,7 @@ describe('execution time', () => {
   });
 
   // Defect (see the row bound above): the statement after a stopped one gets its partial output.
-  it.fails('the first query after the timeout answers normally', async () => {
+  it('the first query after the timeout answers normally', async () => {
     const r = await ask(s.queryUrl, await jwt(), { kind: 'timeseries', event: 's0', range: '24h' });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   });
