@@ -34,6 +34,27 @@ export function queryCases(now = Date.now()): QueryCase[] {
     { name: 'timeseries: ml_job cost_usd by provider, 90d by 1d', body: { kind: 'timeseries', event: 'ml_job', measure: 'cost_usd', aggregations: ['sum'], range: '90d', interval: '1d', group_by: ['provider'] }, aim: 'rollup-timeseries' },
     { name: 'timeseries: page_view count and users, 30d by 1h', body: { kind: 'timeseries', event: 'page_view', aggregations: ['count', 'uniq_users'], range: '30d', interval: '1h' }, aim: 'rollup-timeseries' },
     { name: 'funnel: page_view → add_to_cart → checkout_started → order, 7d, 1h window', body: { kind: 'funnel', steps: [{ event: 'page_view' }, { event: 'add_to_cart' }, { event: 'checkout_started' }, { event: 'order' }], range: '7d', window: '1h' }, aim: 'funnel' },
+    {
+      name: 'funnel: 10 steps (pages, their API calls, cart, checkout, order, next page), 7d, 1h window',
+      body: {
+        kind: 'funnel',
+        steps: [
+          { event: 'page_view' },
+          { event: 'api_request' },
+          { event: 'page_view', filters: [{ property: 'path', op: 'contains', value: '/products/' }] },
+          { event: 'api_request', filters: [{ property: 'endpoint', op: 'eq', value: '/api/products/:id' }] },
+          { event: 'add_to_cart' },
+          { event: 'page_view', filters: [{ property: 'path', op: 'eq', value: '/checkout' }] },
+          { event: 'api_request', filters: [{ property: 'endpoint', op: 'contains', value: 'checkout' }] },
+          { event: 'checkout_started' },
+          { event: 'order' },
+          { event: 'page_view' },
+        ],
+        range: '7d',
+        window: '1h',
+      },
+      // Shown beside the 4-step funnel the aim is stated for: how the cost grows with steps.
+    },
     { name: 'retention: page_view → page_view, 8 weeks', body: { kind: 'retention', start_event: 'page_view', return_event: 'page_view', period: 'week', periods: 8, from: monday.toISOString(), to: new Date(now).toISOString() } },
     { name: 'breakdown: top 10 categories by order revenue, 30d', body: { kind: 'breakdown', event: 'order', measure: 'revenue', aggregations: ['sum', 'count'], group_by: ['category'], range: '30d', limit: 10 } },
     { name: 'breakdown: top 10 page paths by views, 7d', body: { kind: 'breakdown', event: 'page_view', aggregations: ['count', 'uniq_users'], group_by: ['path'], range: '7d', limit: 10 } },
