@@ -9,7 +9,7 @@ import { parseDuration } from '../core/units.js';
 import { QUERY_SCHEMA } from './dsl-schema.js';
 import { arrayPath } from './sql.js';
 import { buckets, defaultInterval, isZone, relativeRange } from './time-range.js';
-import type { Aggregation, Filter, Interval, Kind, Query } from './types.js';
+import { KINDS, type Aggregation, type Filter, type Interval, type Kind, type Query } from './types.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -148,7 +148,8 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
     // The rules below assume the schema's types; on a document that failed it they run only
     // as far as they can, so that one answer still names as many problems as possible.
     const more: Problem[] = [];
-    if (input && typeof input === 'object' && !Array.isArray(input)) {
+    // Only for a known kind: what applies depends on it.
+    if (input && typeof input === 'object' && (KINDS as readonly unknown[]).includes((input as Query).kind)) {
       try {
         meaningProblems(input as Query, more);
       } catch {
