@@ -15,6 +15,8 @@ export class QueryLimited extends SluiceError {
     message: string,
     retryAfterS: number,
     readonly headers: Record<string, string>,
+    /** Which limit refused: the rate (wait for the window) or the running queries (wait for one to end). */
+    readonly limit: 'rate' | 'concurrency' = 'rate',
   ) {
     super('SLUICE_E_RATE_LIMITED', message, { retry_after_s: retryAfterS });
   }
@@ -45,7 +47,7 @@ export class QueryGate {
     const max = this.config.queryMaxConcurrent;
     const now = this.running.get(who) ?? 0;
     if (now >= max) {
-      throw new QueryLimited(`Concurrency limit: ${max} queries may run at once for this ${subjectKind(p)} (SLUICE_QUERY_MAX_CONCURRENT); wait for one to finish`, 1, { 'Retry-After': '1' });
+      throw new QueryLimited(`Concurrency limit: ${max} queries may run at once for this ${subjectKind(p)} (SLUICE_QUERY_MAX_CONCURRENT); wait for one to finish`, 1, { 'Retry-After': '1' }, 'concurrency');
     }
     // The slot is taken before the rate check awaits, so concurrent entries cannot overshoot.
     this.running.set(who, now + 1);

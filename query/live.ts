@@ -19,6 +19,8 @@ const MAX_ID_LENGTH = 200;
 /** Close code for a client that does not read what it is sent (policy violation). */
 const CLOSE_NOT_READING = 1008;
 const CLOSE_GOING_AWAY = 1001;
+/** How soon a run refused for the caller's concurrency is tried again (plus as much jitter). */
+const CONCURRENCY_RETRY_MS = 200;
 
 interface Conn {
   caller: Caller;
@@ -123,9 +125,13 @@ export function registerLive(app: TemplatedApp, deps: QueryDeps & { bus: LiveBus
       if (sub.alive) send(conn, { type: 'result', id: sub.id, answer });
     } catch (err) {
       if (!sub.alive) return;
-      // Over the caller's rate or concurrency: not dropped, tried again at the next interval.
-      if (err instanceof QueryLimited) sub.stale = true;
-      else sendFailure(conn, sub.id, err);
+      // Over the caller's rate or concurrency: not dropped. Over the rate it waits for the next
+      // interval; behind the caller's other running queries it tries again shortly, so that a
+      // dashboard subscribing many queries at once gets every first answer without an interval's wait.
+      if (err instanceof QueryLimited) {
+        sub.stale = true;
+        if (err.limit === 'concurrency') sub.lastRun = Date.now() - sub.intervalMs + CONCURRENCY_RETRY_MS + Math.random() * CONCURRENCY_RETRY_MS;
+      } else sendFailure(conn, sub.id, err);
     } finally {
       release();
       if (sub.running === abort) sub.running = null;

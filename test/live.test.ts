@@ -138,6 +138,22 @@ describe('live queries: results', () => {
   });
 });
 
+describe('live queries: many at once', () => {
+  it('subscriptions beyond the caller\'s concurrent-query limit still get their first answer soon, not an interval later', async () => {
+    const event = unique('many');
+    await ingest(event, 3);
+    const c = await connect();
+    // 12 at once against SLUICE_QUERY_MAX_CONCURRENT (4): the rest are refused by the gate at
+    // first and must be tried again shortly; with a one-hour interval, waiting for the next
+    // interval would mean no answer within this test.
+    const ids = Array.from({ length: 12 }, (_, i) => `m${i}`);
+    for (const id of ids) c.send({ type: 'subscribe', id, query: countQuery(event), interval: '1h' });
+    await until(() => ids.every((id) => results(c, id).length === 1) || undefined, () => `first answers: ${ids.map((id) => results(c, id).length).join(',')}`, 30_000, 50);
+    for (const id of ids) expect(total(results(c, id)[0])).toBe(3);
+    expect(frames(c, undefined, 'error')).toEqual([]);
+  });
+});
+
 describe('live queries: protocol errors', () => {
   it('answers a bad query with an error naming the problem, and the socket stays usable', async () => {
     const c = await connect();
