@@ -11,6 +11,8 @@ export const EVENT_NAME = { type: 'string', minLength: 1, maxLength: 200 } as co
 export const MAX_STEPS = 20;
 export const MAX_FILTERS = 20;
 export const MAX_IN_VALUES = 1000;
+export const MAX_HORIZON = 1000;
+export const DEFAULT_HORIZON = 24;
 
 const scalar = { type: ['string', 'number', 'boolean'], maxLength: 1000 } as const;
 const property = { type: 'string', pattern: PROPERTY_NAME } as const;
@@ -75,5 +77,6 @@ export const QUERY_SCHEMA = {
     periods: { type: 'integer', minimum: 1, maximum: 90 },
     cursor: { type: 'string', maxLength: 200 },
     properties: { type: 'array', items: property, maxItems: 50, uniqueItems: true, description: 'Events: properties returned as columns (default: all, as one JSON column).' },
+    horizon: { type: 'integer', minimum: 1, maximum: MAX_HORIZON, description: `Forecast: buckets ahead (default ${DEFAULT_HORIZON}).` },
   },
 } as const;

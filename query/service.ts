@@ -8,10 +8,11 @@ import { compileFunnel } from './compile-funnel.js';
 import { compileRetention } from './compile-retention.js';
 import { cacheKey, QueryCache } from './cache.js';
 import { execute } from './execute.js';
+import { ANOMALY_LEVEL, anomalies, fillGaps, forecast } from './forecast.js';
 import { joinPrevious, shapeAggregate, shapeFunnel, shapeRetention } from './shape.js';
-import { buckets, previousPeriod } from './time-range.js';
+import { buckets, nextBucket, previousPeriod } from './time-range.js';
 import type { Answer, AnswerMeta, Column } from './types.js';
-import { PERCENTILES, resolveQuery, type Resolved } from './validate-query.js';
+import { horizonOf, PERCENTILES, resolveQuery, type Resolved } from './validate-query.js';
 
 export interface RunOptions {
   /** Skip the cache read (the answer is still stored). */
@@ -98,6 +99,9 @@ export class QueryService {
         const rows = picked ? page.map((row) => [...row.slice(0, 6), ...row.slice(6).map((v) => JSON.parse(String(v)) as unknown)]) : page.map((row) => row.map((v, i) => (i === 0 ? Number(v) : v)));
         return { rows, columns: c.columns, source: c.source, rowsRead: out.rowsRead, extra: { next_cursor: next } };
       }
+      case 'forecast':
+      case 'anomalies':
+        return this.model(project, r, signal);
       default:
         return this.aggregate(project, r, signal);
     }
@@ -125,5 +129,35 @@ export class QueryService {
       rowsRead: out.rowsRead + pout.rowsRead,
       extra: { compare: { kind: compare, from: shift.from, to: shift.to, source: pc.source } },
     };
+  }
+
+  /**
+   * forecast and anomalies: the timeseries of their one aggregation (same table choice, limits
+   * and cache as kind timeseries), then the model. History rows come first, oldest first, so
+   * the last history row is the latest bucket. is_anomaly is 1 or 0 (columns are numbers).
+   */
+  private async model(project: string, r: Resolved, signal?: AbortSignal): Promise<Part> {
+    const series = await this.aggregate(project, r, signal);
+    const times = series.rows.map((row) => Number(row[0]));
+    const observed = series.rows.map((row) => (row[1] === null ? null : Number(row[1])));
+    const values = fillGaps(observed);
+    const num = (name: string): Column => ({ name, type: 'number' });
+    const base = { source: series.source, rowsRead: series.rowsRead };
+    if (r.kind === 'anomalies') {
+      const a = anomalies(values);
+      const rows = a.points.map((p, i) => [times[i], observed[i], p.expected, p.lower, p.upper, observed[i] === null ? null : p.score, observed[i] !== null && p.is_anomaly ? 1 : 0]);
+      const columns: Column[] = [{ name: 'time', type: 'time' }, num('value'), num('expected'), num('lower'), num('upper'), num('score'), num('is_anomaly')];
+      return { ...base, rows, columns, extra: { seasonality: a.seasonality, model: a.model, level: ANOMALY_LEVEL } };
+    }
+    const horizon = horizonOf(r.query);
+    const f = forecast(values, horizon);
+    const rows: unknown[][] = times.map((t, i) => [t, observed[i], null, null, null, null, null]);
+    let t = times.length > 0 ? times[times.length - 1] : r.from;
+    for (let i = 0; i < horizon && f.point.length > 0; i++) {
+      t = nextBucket(t, r.interval ?? '1h', r.tz);
+      rows.push([t, null, f.point[i], f.lower_80[i], f.upper_80[i], f.lower_95[i], f.upper_95[i]]);
+    }
+    const columns: Column[] = [{ name: 'time', type: 'time' }, num('value'), num('forecast'), num('lower_80'), num('upper_80'), num('lower_95'), num('upper_95')];
+    return { ...base, rows, columns, extra: { horizon, seasonality: f.seasonality, model: f.model, interval_widening: f.widening, backtest: f.backtest } };
   }
 }

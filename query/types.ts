@@ -2,7 +2,7 @@
 // the service answers. The DSL's JSON Schema (dsl-schema.ts) is the validating source; these
 // types mirror it.
 
-export const KINDS = ['timeseries', 'breakdown', 'percentiles', 'funnel', 'retention', 'events'] as const;
+export const KINDS = ['timeseries', 'breakdown', 'percentiles', 'funnel', 'retention', 'events', 'forecast', 'anomalies'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const AGGREGATIONS = ['count', 'sum', 'avg', 'min', 'max', 'p50', 'p75', 'p90', 'p95', 'p99', 'uniq_users'] as const;
@@ -55,6 +55,8 @@ export interface Query {
   // events
   cursor?: string;
   properties?: string[];
+  // forecast
+  horizon?: number;
 }
 
 export type Role = 'admin' | 'analyst' | 'viewer';

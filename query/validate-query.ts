@@ -6,7 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Config } from '../core/config.js';
 import { SluiceError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
-import { QUERY_SCHEMA } from './dsl-schema.js';
+import { DEFAULT_HORIZON, QUERY_SCHEMA } from './dsl-schema.js';
 import { arrayPath } from './sql.js';
 import { buckets, defaultInterval, isZone, relativeRange } from './time-range.js';
 import { KINDS, type Aggregation, type Filter, type Interval, type Kind, type Query } from './types.js';
@@ -45,7 +45,10 @@ export interface Resolved {
 
 const MEASURED: Aggregation[] = ['sum', 'avg', 'min', 'max', 'p50', 'p75', 'p90', 'p95', 'p99'];
 export const PERCENTILES: Aggregation[] = ['p50', 'p75', 'p90', 'p95', 'p99'];
-const AGGREGATE_KINDS: Kind[] = ['timeseries', 'breakdown', 'percentiles'];
+const AGGREGATE_KINDS: Kind[] = ['timeseries', 'breakdown', 'percentiles', 'forecast', 'anomalies'];
+/** Kinds that read one bucketed series (forecast and anomalies model it). */
+const SERIES_KINDS: Kind[] = ['timeseries', 'forecast', 'anomalies'];
+const MODELLED: Kind[] = ['forecast', 'anomalies'];
 
 function filterProblems(filters: Filter[] | undefined, base: string): Problem[] {
   const out: Problem[] = [];
@@ -91,7 +94,13 @@ function meaningProblems(q: Query, problems: Problem[]) {
   if (!aggregate) {
     for (const f of ['measure', 'aggregations', 'compare'] as const) need(q[f] === undefined, `/${f}`, `does not apply to kind ${kind}`);
   }
-  if (kind !== 'timeseries' && kind !== 'percentiles') need(q.interval === undefined, '/interval', `does not apply to kind ${kind}`);
+  if (!SERIES_KINDS.includes(kind) && kind !== 'percentiles') need(q.interval === undefined, '/interval', `does not apply to kind ${kind}`);
+  if (kind !== 'forecast') need(q.horizon === undefined, '/horizon', 'only applies to kind forecast');
+  if (MODELLED.includes(kind)) {
+    need(q.group_by === undefined, '/group_by', `does not apply to kind ${kind} (one series)`);
+    need(q.compare === undefined, '/compare', `does not apply to kind ${kind}`);
+    need((q.aggregations?.length ?? 1) === 1, '/aggregations', `kind ${kind} models one aggregation`);
+  }
   if (kind === 'retention' || kind === 'events') need(q.group_by === undefined, '/group_by', `does not apply to kind ${kind}`);
   if (kind === 'funnel') need((q.group_by?.length ?? 0) <= 1, '/group_by', 'a funnel breaks down by at most one property of its first step');
 
@@ -125,6 +134,8 @@ function meaningProblems(q: Query, problems: Problem[]) {
   }
   return { kind, aggregations, tz, windowMs, arrays };
 }
+
+export const horizonOf = (q: Query): number => q.horizon ?? DEFAULT_HORIZON;
 
 function bad(problems: Problem[]): SluiceError {
   const first = problems[0];
@@ -175,14 +186,14 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
     if (!(from < to)) throw bad([{ path: '/to', message: 'must be after from' }]);
   } else {
     const range = q.range ?? (kind === 'retention' ? (q.period === 'week' ? '90d' : '30d') : '7d');
-    if (kind === 'timeseries' && !interval) {
+    if (SERIES_KINDS.includes(kind) && !interval) {
       const span = relativeRange(range, now, undefined, tz);
       interval = defaultInterval(span.from, span.to);
     }
-    ({ from, to } = relativeRange(range, now, kind === 'timeseries' || (kind === 'percentiles' && interval) ? interval : undefined, tz));
+    ({ from, to } = relativeRange(range, now, SERIES_KINDS.includes(kind) || (kind === 'percentiles' && interval) ? interval : undefined, tz));
     live = true;
   }
-  if (kind === 'timeseries' && !interval) interval = defaultInterval(from, to);
+  if (SERIES_KINDS.includes(kind) && !interval) interval = defaultInterval(from, to);
   if (to - from > config.queryMaxRangeMs) {
     const days = `${Math.ceil((to - from) / 86_400_000)} days; the longest range is ${Math.floor(config.queryMaxRangeMs / 86_400_000)} days (SLUICE_QUERY_MAX_RANGE)`;
     if (q.from) throw bad([{ path: '/from', message: `from..to covers ${days}` }]);
@@ -199,6 +210,10 @@ export function resolveQuery(input: unknown, config: Config, now = Date.now()): 
     const groups = groupBy.length > 0 ? limit + 1 : 1;
     if (list.length * groups > config.queryMaxRows) {
       throw new SluiceError('SLUICE_E_QUERY_TOO_LARGE', `${list.length} buckets × ${groups} groups is more than ${config.queryMaxRows} rows (SLUICE_QUERY_MAX_ROWS); use a coarser interval or a smaller limit`);
+    }
+    const ahead = kind === 'forecast' ? horizonOf(q) : 0;
+    if (ahead > 0 && list.length + ahead > config.queryMaxRows) {
+      throw new SluiceError('SLUICE_E_QUERY_TOO_LARGE', `${list.length} buckets + a horizon of ${ahead} is more than ${config.queryMaxRows} rows (SLUICE_QUERY_MAX_ROWS); use a coarser interval or a shorter horizon`);
     }
   }
   if (kind === 'events' && limit > Math.min(1000, config.queryMaxRows)) throw bad([{ path: '/limit', message: `kind events pages at most ${Math.min(1000, config.queryMaxRows)} rows` }]);
