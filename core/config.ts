@@ -123,6 +123,16 @@ export const SETTINGS = {
   liveIntervalMs: setting('SLUICE_LIVE_INTERVAL', '5s', duration(500), 'Shortest interval between re-queries of one live subscription.'),
   liveMaxSubscriptions: setting('SLUICE_LIVE_MAX_SUBSCRIPTIONS', '1000', int(1), 'Most live subscriptions one process serves.'),
 
+  smtpUrl: setting('SLUICE_SMTP_URL', '', optional, 'SMTP server for alert emails, e.g. smtp://user:pass@host:587 (smtps:// for TLS). Unset: email notifications are skipped.'),
+  smtpFrom: setting('SLUICE_SMTP_FROM', 'sluice@localhost', str, 'From address of alert emails.'),
+  twilioAccountSid: setting('SLUICE_TWILIO_ACCOUNT_SID', '', optional, 'Twilio account SID for alert SMS. Unset: SMS notifications are skipped.'),
+  twilioAuthToken: setting('SLUICE_TWILIO_AUTH_TOKEN', '', optional, 'Twilio auth token (never logged or returned).'),
+  twilioFrom: setting('SLUICE_TWILIO_FROM', '', optional, 'Twilio sender number (E.164) of alert SMS.'),
+  twilioBaseUrl: setting('SLUICE_TWILIO_BASE_URL', 'https://api.twilio.com', str, 'Base URL of Twilio\'s REST API.'),
+  notifyAttempts: setting('SLUICE_NOTIFY_ATTEMPTS', '3', int(1, 10), 'Attempts per notification target before it is recorded as failed.'),
+  notifyTimeoutMs: setting('SLUICE_NOTIFY_TIMEOUT', '3s', duration(100), 'Longest single notification attempt (HTTP request or SMTP send).'),
+  notifyBackoffMs: setting('SLUICE_NOTIFY_BACKOFF', '500ms', duration(0), 'First retry delay of a notification; doubles each attempt, with full jitter.'),
+
   shutdownTimeoutMs: setting('SLUICE_SHUTDOWN_TIMEOUT', '30s', duration(100), 'Longest graceful shutdown (flush) on SIGTERM.'),
 } as const;
 

@@ -22,6 +22,8 @@ export function createMetrics() {
     queries: new Counter({ name: 'sluice_queries_total', help: 'Queries answered, by kind, source table and cache outcome', labelNames: ['kind', 'source', 'cache'], registers: [registry] }),
     querySeconds: new Histogram({ name: 'sluice_query_seconds', help: 'Query latency', labelNames: ['cache'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30], registers: [registry] }),
     exportBytes: new Counter({ name: 'sluice_export_bytes_total', help: 'Bytes streamed by exports, by format', labelNames: ['format'], registers: [registry] }),
+    notificationsSent: new Counter({ name: 'sluice_notifications_sent_total', help: 'Alert notifications delivered, by channel', labelNames: ['channel'], registers: [registry] }),
+    notificationsFailed: new Counter({ name: 'sluice_notifications_failed_total', help: 'Alert notifications that failed every attempt, by channel', labelNames: ['channel'], registers: [registry] }),
     wsConnections: new Gauge({ name: 'sluice_ws_connections', help: 'Open ingest WebSockets', registers: [registry] }),
   };
   return m;

@@ -7,6 +7,7 @@ import { Authenticator } from '../query/auth.js';
 import { QueryCache } from '../query/cache.js';
 import { QueryGate } from '../query/gate.js';
 import type { Live } from '../query/live.js';
+import { ChannelNotifier } from '../query/notify/notifier.js';
 import { startQueryServer } from '../query/server.js';
 import { QueryService } from '../query/service.js';
 import { migrate } from '../schema/migrate.js';
@@ -37,6 +38,8 @@ export interface Sluice {
   /** The change feed: ingest publishes what committed, live subscriptions listen. */
   bus: LiveBus;
   live: Live | null;
+  /** Alert notifications (query role only). */
+  notifier: ChannelNotifier | null;
   stop(): Promise<void>;
 }
 
@@ -54,9 +57,11 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
   const bus = new LiveBus(log, redis);
   const ingest: Ingest | null = roles.ingest ? await startIngest({ config, store, keys, metrics, log, redis, bus }, () => stopping) : null;
   let query: (Listen & { live: Live }) | null = null;
+  let notifier: ChannelNotifier | null = null;
   if (roles.query) {
+    notifier = new ChannelNotifier({ config, store, metrics, log });
     const service = new QueryService(store, config, new QueryCache(config, redis));
-    const deps = { config, store, keys, metrics, log, redis, bus, service, auth: new Authenticator(config, keys), gate: new QueryGate(config, redis) };
+    const deps = { config, store, keys, metrics, log, redis, bus, service, auth: new Authenticator(config, keys), gate: new QueryGate(config, redis), notifier };
     query = await startQueryServer(deps, () => (stopping ? 'shutting down' : null));
     log.info({ host: config.host, port: query.port }, 'query listening');
   }
@@ -67,6 +72,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     closeListen(ingest?.listen ?? null);
     closeListen(query);
     query?.live.close();
+    notifier?.close();
     await ingest?.close();
     await bus.close();
     redis?.disconnect();
@@ -86,6 +92,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     pipeline: ingest?.pipeline ?? null,
     bus,
     live: query?.live ?? null,
+    notifier,
     stop,
   };
 }

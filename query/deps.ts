@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Authenticator } from './auth.js';
 import type { QueryGate } from './gate.js';
+import type { ChannelNotifier } from './notify/notifier.js';
 import type { QueryService } from './service.js';
 
 export interface QueryDeps {
@@ -19,4 +20,6 @@ export interface QueryDeps {
   auth: Authenticator;
   gate: QueryGate;
   service: QueryService;
+  /** Sends alert events to the project's channels. */
+  notifier: ChannelNotifier;
 }

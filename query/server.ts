@@ -8,6 +8,7 @@ import type { QueryDeps } from './deps.js';
 import { registerLive, type Live } from './live.js';
 import { registerExport } from './export.js';
 import { registerMeta } from './meta.js';
+import { NOTIFICATION_ROUTES, registerNotifications } from './notify/routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerQuery } from './query-routes.js';
 
@@ -18,6 +19,7 @@ export async function startQueryServer(deps: QueryDeps & { bus: LiveBus }, ready
   registerExport(app, deps);
   const live = registerLive(app, deps);
   registerDashboard(app, deps);
+  registerNotifications(app, deps);
   registerOpenApi(app);
   registerAdmin(app, deps.config, deps.keys, deps.auth);
   registerOps(app, deps.metrics, ready);
@@ -29,6 +31,7 @@ export async function startQueryServer(deps: QueryDeps & { bus: LiveBus }, ready
     '/api/v1/meta/values': ['GET'],
     '/api/v1/live': ['GET'],
     '/api/v1/dashboard/summary': ['GET'],
+    ...NOTIFICATION_ROUTES,
   });
   return { ...(await listen(app, deps.config.host, deps.config.queryPort)), live };
 }
