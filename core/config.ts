@@ -131,7 +131,7 @@ export const SETTINGS = {
   twilioBaseUrl: setting('SLUICE_TWILIO_BASE_URL', 'https://api.twilio.com', str, 'Base URL of Twilio\'s REST API.'),
   notifyAttempts: setting('SLUICE_NOTIFY_ATTEMPTS', '3', int(1, 10), 'Attempts per notification target before it is recorded as failed.'),
   notifyTimeoutMs: setting('SLUICE_NOTIFY_TIMEOUT', '3s', duration(100), 'Longest single notification attempt (HTTP request or SMTP send).'),
-  notifyBackoffMs: setting('SLUICE_NOTIFY_BACKOFF', '500ms', duration(0), 'First retry delay of a notification; doubles each attempt, with full jitter.'),
+  notifyBackoffMs: setting('SLUICE_NOTIFY_BACKOFF', '500ms', duration(0), 'Delay before the first retry of a notification; doubles for each later one, each delay jittered between half and all of it.'),
 
   shutdownTimeoutMs: setting('SLUICE_SHUTDOWN_TIMEOUT', '30s', duration(100), 'Longest graceful shutdown (flush) on SIGTERM.'),
 } as const;
