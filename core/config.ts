@@ -54,6 +54,17 @@ function oneOf<T extends string>(...allowed: T[]): Parser<T> {
 
 const port = int(0, 65535);
 
+const httpUrl: Parser<string> = (raw) => {
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new Error('must be an http or https URL');
+  return raw;
+};
+
 /** Every setting, its default and what it does. README's configuration table is generated from this list. */
 export const SETTINGS = {
   host: setting('SLUICE_HOST', '127.0.0.1', str, 'Address the ingest and query servers bind to.'),
@@ -128,7 +139,7 @@ export const SETTINGS = {
   twilioAccountSid: setting('SLUICE_TWILIO_ACCOUNT_SID', '', optional, 'Twilio account SID for alert SMS. Unset: SMS notifications are skipped.'),
   twilioAuthToken: setting('SLUICE_TWILIO_AUTH_TOKEN', '', optional, 'Twilio auth token (never logged or returned).'),
   twilioFrom: setting('SLUICE_TWILIO_FROM', '', optional, 'Twilio sender number (E.164) of alert SMS.'),
-  twilioBaseUrl: setting('SLUICE_TWILIO_BASE_URL', 'https://api.twilio.com', str, 'Base URL of Twilio\'s REST API.'),
+  twilioBaseUrl: setting('SLUICE_TWILIO_BASE_URL', 'https://api.twilio.com', httpUrl, 'Base URL of Twilio\'s REST API.'),
   notifyAttempts: setting('SLUICE_NOTIFY_ATTEMPTS', '3', int(1, 10), 'Attempts per notification target before it is recorded as failed.'),
   notifyTimeoutMs: setting('SLUICE_NOTIFY_TIMEOUT', '3s', duration(100), 'Longest single notification attempt (HTTP request or SMTP send).'),
   notifyBackoffMs: setting('SLUICE_NOTIFY_BACKOFF', '500ms', duration(0), 'Delay before the first retry of a notification; doubles for each later one, each delay jittered between half and all of it.'),

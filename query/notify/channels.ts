@@ -45,17 +45,23 @@ function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], a
   for (const k of Object.keys(obj)) if (!allowed.includes(k)) problems.push({ path: `${at}/${k}`, message: `unknown field; allowed: ${allowed.join(', ')}` });
 }
 
-/** A list of addresses each checked by `ok`, or a problem for each bad one. */
-export function addressList(v: unknown, at: string, ok: (s: unknown) => boolean, what: string, problems: Problem[]): string[] {
+const ADDRESS = {
+  email: { ok: isEmail, list: 'email addresses', one: 'an email address' },
+  sms: { ok: isE164, list: 'E.164 numbers', one: 'an E.164 number such as +14155550123' },
+} as const;
+
+/** A list of email addresses or phone numbers, with a problem for each bad one. */
+export function addressList(v: unknown, at: string, kind: keyof typeof ADDRESS, problems: Problem[]): string[] {
+  const { ok, list, one } = ADDRESS[kind];
   if (!Array.isArray(v)) {
-    problems.push({ path: at, message: `must be a list of ${what}` });
+    problems.push({ path: at, message: `must be a list of ${list}` });
     return [];
   }
   if (v.length > MAX_RECIPIENTS) problems.push({ path: at, message: `at most ${MAX_RECIPIENTS} recipients` });
   v.forEach((x, i) => {
-    if (!ok(x)) problems.push({ path: `${at}/${i}`, message: `${JSON.stringify(x)?.slice(0, 80)} is not ${what === 'email addresses' ? 'an email address' : 'an E.164 number such as +14155550123'}` });
+    if (!ok(x)) problems.push({ path: `${at}/${i}`, message: `${JSON.stringify(x)?.slice(0, 80)} is not ${one}` });
   });
-  return v.filter(ok) as string[];
+  return v.filter(ok);
 }
 
 export function channelList(v: unknown, at: string, problems: Problem[]): ChannelKind[] {
@@ -108,9 +114,9 @@ export function parseChannelConfig(body: unknown, stored: ChannelConfig | null):
     out.slack = { url: url as string };
   }
   const email = section('email', ['to']);
-  if (email) out.email = { to: addressList(email.to, '/email/to', isEmail, 'email addresses', problems) };
+  if (email) out.email = { to: addressList(email.to, '/email/to', 'email', problems) };
   const sms = section('sms', ['to']);
-  if (sms) out.sms = { to: addressList(sms.to, '/sms/to', isE164, 'E.164 numbers', problems) };
+  if (sms) out.sms = { to: addressList(sms.to, '/sms/to', 'sms', problems) };
 
   const routing = section('routing', SEVERITIES);
   if (routing) {

@@ -24,8 +24,8 @@ export interface NotifierDeps {
   log: Logger;
 }
 
-/** One place to send to: a function that tries once, or the reason nothing is sent. */
-type Target = { channel: ChannelKind; target: string } & ({ send: Send } | { skip: string });
+/** One place to send to: a function that tries once, or the reason nothing is sent (or can be). */
+type Target = { channel: ChannelKind; target: string } & ({ send: Send } | { skip: string } | { fail: string });
 
 const unique = (xs: string[]): string[] => [...new Map(xs.map((x) => [x.toLowerCase(), x])).values()];
 
@@ -61,7 +61,13 @@ export class ChannelNotifier implements Notifier {
       return channels.map((channel) => ({ channel, target: event.project, attempts: 0, outcome: 'failed', error, at: Date.now() }));
     }
     const channels = rule.channels ?? (config?.routing ?? DEFAULT_ROUTING)[event.severity];
-    const targets = [...new Set(channels)].flatMap((c) => this.targets(c, config, prefs, rule, event));
+    const targets = [...new Set(channels)].flatMap((c): Target[] => {
+      try {
+        return this.targets(c, config, prefs, rule, event);
+      } catch (err) {
+        return [{ channel: c, target: '', fail: (err as Error).message }];
+      }
+    });
     return Promise.all(targets.map((t) => this.run(t, rule, event)));
   }
 
@@ -71,7 +77,7 @@ export class ChannelNotifier implements Notifier {
 
   private async run(t: Target, rule: AlertRule, event: AlertEvent): Promise<NotificationOutcome> {
     if ('skip' in t) return { channel: t.channel, target: t.target, attempts: 0, outcome: 'skipped', error: t.skip, at: Date.now() };
-    const d = await deliver(t.send, this.policy);
+    const d = 'fail' in t ? { ok: false, attempts: 0, error: t.fail } : await deliver(t.send, this.policy);
     if (d.ok) this.deps.metrics.notificationsSent.inc({ channel: t.channel });
     else {
       this.deps.metrics.notificationsFailed.inc({ channel: t.channel });

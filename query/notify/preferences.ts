@@ -4,7 +4,7 @@
 // those of every team they list accept it; a team's mute silences its members.
 import type { Store } from '../../core/clickhouse.js';
 import { CHANNELS, SEVERITIES, type ChannelKind, type Severity } from '../alerts/types.js';
-import { addressList, badRequest, channelList, isE164, isEmail } from './channels.js';
+import { addressList, badRequest, channelList } from './channels.js';
 import { nextVersion, type Problem } from './store-util.js';
 
 interface Common {
@@ -52,8 +52,8 @@ function parseCommon(b: Record<string, unknown>, problems: Problem[]): Common {
     if (!Number.isFinite(t) || t < 0) problems.push({ path: '/mute_until', message: 'must be an ISO instant or epoch milliseconds, or null' });
     else mute_until = t;
   }
-  const email = b.email === undefined ? [] : addressList(b.email, '/email', isEmail, 'email addresses', problems);
-  const sms = b.sms === undefined ? [] : addressList(b.sms, '/sms', isE164, 'E.164 numbers', problems);
+  const email = b.email === undefined ? [] : addressList(b.email, '/email', 'email', problems);
+  const sms = b.sms === undefined ? [] : addressList(b.sms, '/sms', 'sms', problems);
   return { severities, channels, mute_until, email, sms };
 }
 
