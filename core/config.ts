@@ -144,6 +144,12 @@ export const SETTINGS = {
   notifyTimeoutMs: setting('SLUICE_NOTIFY_TIMEOUT', '3s', duration(100), 'Longest single notification attempt (HTTP request or SMTP send).'),
   notifyBackoffMs: setting('SLUICE_NOTIFY_BACKOFF', '500ms', duration(0), 'Delay before the first retry of a notification; doubles for each later one, each delay jittered between half and all of it.'),
 
+  alerts: setting('SLUICE_ALERTS', 'on', (raw) => oneOf('on', 'off')(raw) === 'on', 'Alert rule evaluation in `sluice start` and `sluice query` (on, off). The alerts API answers either way.'),
+  alertMinIntervalMs: setting('SLUICE_ALERT_MIN_INTERVAL', '10s', duration(1000), 'Shortest evaluation interval (`every`) an alert rule may have.'),
+  alertTickS: setting('SLUICE_ALERT_TICK', '1', int(1, 59), 'Seconds between the alert scheduler\'s checks for due rules.'),
+  alertLockTtlMs: setting('SLUICE_ALERT_LOCK_TTL', '15s', duration(1000), 'With REDIS_URL: expiry of the lock that lets one instance evaluate alerts; another takes over this long after the holder dies.'),
+  alertTimeoutMs: setting('SLUICE_ALERT_TIMEOUT', '30s', duration(100), 'Longest evaluation of one alert rule; a slower one is recorded as an error on the rule.'),
+
   shutdownTimeoutMs: setting('SLUICE_SHUTDOWN_TIMEOUT', '30s', duration(100), 'Longest graceful shutdown (flush) on SIGTERM.'),
 } as const;
 

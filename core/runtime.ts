@@ -3,6 +3,7 @@
 import { Redis } from 'ioredis';
 import { startIngest, type Ingest } from '../ingest/start.js';
 import type { Pipeline } from '../ingest/pipeline.js';
+import { AlertEngine } from '../query/alerts/engine.js';
 import { Authenticator } from '../query/auth.js';
 import { QueryCache } from '../query/cache.js';
 import { QueryGate } from '../query/gate.js';
@@ -38,6 +39,8 @@ export interface Sluice {
   /** The change feed: ingest publishes what committed, live subscriptions listen. */
   bus: LiveBus;
   live: Live | null;
+  /** Alert rule evaluation (query role, SLUICE_ALERTS=on). */
+  alerts: AlertEngine | null;
   /** Alert notifications (query role only). */
   notifier: ChannelNotifier | null;
   stop(): Promise<void>;
@@ -57,6 +60,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
   const bus = new LiveBus(log, redis);
   const ingest: Ingest | null = roles.ingest ? await startIngest({ config, store, keys, metrics, log, redis, bus }, () => stopping) : null;
   let query: (Listen & { live: Live }) | null = null;
+  let alerts: AlertEngine | null = null;
   let notifier: ChannelNotifier | null = null;
   if (roles.query) {
     notifier = new ChannelNotifier({ config, store, metrics, log });
@@ -64,6 +68,10 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     const deps = { config, store, keys, metrics, log, redis, bus, service, auth: new Authenticator(config, keys), gate: new QueryGate(config, redis), notifier };
     query = await startQueryServer(deps, () => (stopping ? 'shutting down' : null));
     log.info({ host: config.host, port: query.port }, 'query listening');
+    if (config.alerts) {
+      alerts = new AlertEngine(deps);
+      alerts.start();
+    }
   }
 
   async function stop(): Promise<void> {
@@ -72,6 +80,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     closeListen(ingest?.listen ?? null);
     closeListen(query);
     query?.live.close();
+    await alerts?.stop();
     notifier?.close();
     await ingest?.close();
     await bus.close();
@@ -92,6 +101,7 @@ export async function startSluice(config: Config, roles: Roles, log: Logger = cr
     pipeline: ingest?.pipeline ?? null,
     bus,
     live: query?.live ?? null,
+    alerts,
     notifier,
     stop,
   };

@@ -3,6 +3,7 @@ import uWS from 'uWebSockets.js';
 import { listen, registerNotFound, registerOps, type Listen } from '../core/http-util.js';
 import type { LiveBus } from '../core/live-bus.js';
 import { registerAdmin } from './admin.js';
+import { ALERT_ROUTES, registerAlerts } from './alerts/routes.js';
 import { registerDashboard } from './dashboard.js';
 import type { QueryDeps } from './deps.js';
 import { registerLive, type Live } from './live.js';
@@ -19,6 +20,7 @@ export async function startQueryServer(deps: QueryDeps & { bus: LiveBus }, ready
   registerExport(app, deps);
   const live = registerLive(app, deps);
   registerDashboard(app, deps);
+  registerAlerts(app, deps);
   registerNotifications(app, deps);
   registerOpenApi(app);
   registerAdmin(app, deps.config, deps.keys, deps.auth);
@@ -31,6 +33,7 @@ export async function startQueryServer(deps: QueryDeps & { bus: LiveBus }, ready
     '/api/v1/meta/values': ['GET'],
     '/api/v1/live': ['GET'],
     '/api/v1/dashboard/summary': ['GET'],
+    ...ALERT_ROUTES,
     ...NOTIFICATION_ROUTES,
   });
   return { ...(await listen(app, deps.config.host, deps.config.queryPort)), live };
