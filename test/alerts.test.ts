@@ -146,6 +146,29 @@ describe('rate_of_change and no_data', () => {
     await call('DELETE', `/rules/${rule.id}`);
   });
 
+  it('anomaly fires on a spike in the latest bucket, not on ordinary variation', async () => {
+    const HOUR = 3_600_000;
+    const to = Math.floor(Date.now() / HOUR) * HOUR;
+    const from = to - 48 * HOUR;
+    const series = (endpoint: string, spike: number) =>
+      Array.from({ length: 48 }, (_, h) => requests(endpoint, Array((h === 47 ? spike : 4 + (h % 3))).fill(10), from + h * HOUR + 60_000)).flat();
+    await ingestAll(s, s.writeKey, [...series('/spiky', 60), ...series('/steady', 5)]);
+    const rule = (endpoint: string) => ({
+      name: `anomaly ${endpoint}`, every: '1s', condition: { type: 'anomaly' },
+      query: { kind: 'timeseries', event: 'api_request', aggregations: ['count'], from: new Date(from).toISOString(), to: new Date(to).toISOString(), interval: '1h', filters: [{ property: 'endpoint', op: 'eq', value: endpoint }] },
+    });
+    const spiky = await createRule(rule('/spiky'));
+    const steady = await createRule(rule('/steady'));
+    await until(async () => (await states(spiky.id)).includes('firing'), 'anomaly firing', 30_000, 200);
+    expect((await history(spiky.id)).find((e) => e.state === 'firing').value).toBe(60);
+    await evaluations(steady.id, 3);
+    expect(await states(steady.id)).toEqual([]);
+    expect((await ruleStatus(steady.id)).last_error).toBeNull();
+    const notSeries = await call('POST', '/rules', { ...rule('/x'), query: { kind: 'breakdown', event: 'api_request', aggregations: ['count'], range: '1h' } });
+    expect(notSeries.body.error.problems).toEqual([expect.objectContaining({ path: '/condition/type' })]);
+    for (const r of [spiky, steady]) await call('DELETE', `/rules/${r.id}`);
+  });
+
   it('a rule whose query fails records the error and another rule still fires', async () => {
     await earlyInMinute();
     // A rule that was valid once and no longer is (written past validation).

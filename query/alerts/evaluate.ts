@@ -117,6 +117,7 @@ export async function measureRule(rule: AlertRule, deps: MeasureDeps, signal: Ab
     return { value, current, breached: breached(rule, value, false) };
   }
   const query = rule.query;
+  if (rule.condition.type === 'anomaly') return anomaly(query, await run({ ...query, kind: 'anomalies' }), deps.service.resolve(query, now).live);
   const answer = await run(query);
   const current = valueOf(query, answer);
   let value = current;
@@ -131,6 +132,19 @@ export async function measureRule(rule: AlertRule, deps: MeasureDeps, signal: Ab
   }
   const counting = ['count', 'uniq_users'].includes(watchedAggregation(query) ?? '') && ['timeseries', 'breakdown'].includes(query.kind);
   return { value, current, breached: breached(rule, value, counting) };
+}
+
+/**
+ * The anomaly condition: the latest bucket of the series modelled as kind anomalies (outside
+ * the model's interval: is_anomaly). A range reaching now skips its still-filling last bucket,
+ * whose partial count would look like a drop.
+ */
+function anomaly(query: Query, answer: Answer, live: boolean): Measured {
+  const rows = live ? answer.rows.slice(0, -1) : answer.rows;
+  const row = rows[rows.length - 1];
+  if (!row) return { value: null, current: null, breached: false };
+  const value = num(row[column(answer, 'value')]);
+  return { value, current: value, breached: value !== null && Number(row[column(answer, 'is_anomaly')]) === 1 };
 }
 
 export interface Step {

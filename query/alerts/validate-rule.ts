@@ -93,6 +93,23 @@ function queryProblems(q: unknown, service: QueryService, catalog: Catalog, prob
   }
 }
 
+/** The anomaly condition models the rule's timeseries as kind anomalies: that query must be valid too. */
+function anomalyProblems(q: unknown, service: QueryService, problems: Problem[]): void {
+  if ((q as Query | null)?.kind !== 'timeseries') {
+    problems.push({ path: '/condition/type', message: 'anomaly needs a query of kind timeseries (it is modelled as kind anomalies)' });
+    return;
+  }
+  try {
+    service.resolve({ ...(q as Query), kind: 'anomalies' });
+  } catch (err) {
+    const e = err as SluiceError;
+    if (e.code !== 'SLUICE_E_BAD_QUERY') throw err;
+    for (const p of (e.details?.problems as Problem[] | undefined) ?? []) {
+      if (!problems.some((x) => x.path === `/query${p.path}`)) problems.push({ path: `/query${p.path}`, message: `${p.message} (as kind anomalies, for the anomaly condition)` });
+    }
+  }
+}
+
 /** Checks a rule document; throws SLUICE_E_BAD_REQUEST with `problems` naming each one. */
 export function validateRule(input: unknown, service: QueryService, catalog: Catalog, minIntervalMs: number): RuleInput {
   const problems: Problem[] = [];
@@ -115,7 +132,7 @@ export function validateRule(input: unknown, service: QueryService, catalog: Cat
     const needsValue = cond.type === 'threshold_above' || cond.type === 'threshold_below' || cond.type === 'rate_of_change';
     if (needsValue && (typeof cond.value !== 'number' || !Number.isFinite(cond.value))) problems.push({ path: '/condition/value', message: `must be a number for ${String(cond.type)}` });
     else if (!needsValue && cond.value !== undefined && (typeof cond.value !== 'number' || !Number.isFinite(cond.value))) problems.push({ path: '/condition/value', message: 'must be a number' });
-    if (cond.type === 'anomaly') problems.push({ path: '/condition/type', message: 'anomaly is not available yet: it needs the query kind "anomalies"' });
+    if (cond.type === 'anomaly') anomalyProblems(doc.query, service, problems);
   }
   if (doc.severity !== undefined && !SEVERITIES.includes(doc.severity as never)) problems.push({ path: '/severity', message: `must be one of ${SEVERITIES.join(', ')}` });
   if (doc.every !== undefined) durationProblem(doc.every, '/every', problems, minIntervalMs);
