@@ -5,6 +5,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { ERRORS } from '../core/errors.js';
 import { loadSchemas } from '../schema/registry.js';
 import { QUERY_SCHEMA } from './dsl-schema.js';
+import { alertPaths } from './alerts/openapi-paths.js';
 import { notificationPaths } from './notify/openapi-paths.js';
 import { KINDS, RANGES } from './types.js';
 
@@ -211,6 +212,7 @@ function paths(): Json {
     '/api/v1/admin/keys/{id}': {
       delete: { tags: ['admin'], summary: 'Revoke a key', security: [{ readKey: [] }], parameters: [param('id', 'path', { type: 'string' }, 'Key id.')], responses: { '204': { description: 'Revoked.' }, ...ERROR_RESPONSES } },
     },
+    ...alertPaths(),
     ...notificationPaths(),
     '/api/v1/openapi.json': get('ops', 'This document', [], { description: 'OpenAPI 3.1.', content: json({ type: 'object' }) }, false),
     '/healthz': get('ops', 'Liveness', [], { description: 'Up.' }, false),
