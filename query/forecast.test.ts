@@ -72,6 +72,14 @@ describe('forecast', () => {
     expect(figures.coverage_80).toBeLessThanOrEqual(0.92);
   });
 
+  it('keeps a burst in the history out of the forecast', () => {
+    const spiked = y.slice();
+    spiked[y.length - 40] += 20 * NOISE;
+    const clean = backtest(y, 24);
+    const burst = backtest(spiked, 24);
+    expect(burst?.smape).toBeLessThan((clean?.smape ?? 0) * 1.25);
+  });
+
   it('forecasts a series without seasonality with AutoETS', () => {
     const z = gaussian(seededRng(SEED + 2));
     const flat = Array.from({ length: 300 }, () => 40 + 4 * z());

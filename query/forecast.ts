@@ -41,6 +41,13 @@ function acf(y: number[], lag: number): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** Mean autocorrelation at `lag` and its next `multiples - 1` multiples. */
+function comb(y: number[], lag: number, multiples: number): number {
+  let sum = 0;
+  for (let k = 1; k <= multiples; k++) sum += acf(y, k * lag);
+  return sum / multiples;
+}
+
 function detrend(y: number[]): number[] {
   const n = y.length;
   const tm = (n - 1) / 2;
@@ -91,10 +98,18 @@ export function detectPeriods(values: number[]): number[] {
       const k = Math.max(1, Math.round(fft / c));
       const lo = Math.max(MIN_PERIOD, Math.floor(fft / (k + 0.5)));
       const hi = Math.min(maxPeriod, Math.ceil(k > 1 ? fft / (k - 0.5) : maxPeriod));
-      // The lag is placed by the whole series (a weekly cycle peaks sharply at a whole number
-      // of days there) and judged on what earlier periods left unexplained.
+      // The lag is placed by the whole series, averaging the autocorrelation over the lag's
+      // multiples (a 23-bucket lag on a 24-bucket cycle drifts further off at each multiple,
+      // and a weekly cycle peaks sharply at a whole number of days), and judged on what
+      // earlier periods left unexplained.
       let lag = -1;
-      for (let l = lo; l <= hi; l++) if (!found.some((p) => p % l === 0) && (lag < 0 || acf(whole, l) > acf(whole, lag))) lag = l;
+      let lagFit = -Infinity;
+      const multiples = Math.max(1, Math.floor(n / 2 / hi)); // the same for every lag compared
+      for (let l = lo; l <= hi; l++) {
+        if (found.some((p) => p % l === 0)) continue;
+        const fit = comb(whole, l, multiples);
+        if (fit > lagFit) [lag, lagFit] = [l, fit];
+      }
       if (lag < 0) continue;
       const r = acf(rest, lag);
       if (r >= MIN_ACF && (!best || r > best.acf)) best = { period: lag, acf: r };
@@ -132,6 +147,14 @@ function fit(values: number[], periods: number[]): Model | null {
   const e = new etsWasm.AutoETS(1, 'ZZN');
   e.fit(Float64Array.from(values));
   return { predict: (h, level) => band(e.predict(h, level)) };
+}
+
+/** MSTL's in-sample fit with its ANOMALY_LEVEL interval. */
+function inSample(values: number[], seasonality: number[]): Band {
+  load();
+  const m = mstlWasm.MSTL.ets(seasonality);
+  m.fit(Float64Array.from(values));
+  return band(m.predictInSample(ANOMALY_LEVEL));
 }
 
 export interface Backtest {
@@ -194,8 +217,22 @@ const widen = (b: Band, k: number): Band => ({
   upper: b.upper.map((u, i) => b.point[i] + (u - b.point[i]) * k),
 });
 
-function predictAhead(history: number[], horizon: number): Omit<Forecast, 'backtest'> {
-  const seasonality = detectPeriods(history);
+/**
+ * STL as augurs runs it is not robust: one burst leaks into the seasonal component at its
+ * phase and into the trend model (measured: a 100-event burst in 9 days of hourly counts took
+ * a day-ahead sMAPE from 0.11 to 0.46). Points outside the in-sample ANOMALY_LEVEL interval
+ * are replaced by the fit's expectation before forecasting. Seasonal series only: without
+ * seasonality the median rule would flatten a trend.
+ */
+function withoutOutliers(history: number[], seasonality: number[]): number[] {
+  if (seasonality.length === 0) return history;
+  const fitted = inSample(history, seasonality);
+  return history.map((v, i) => (v > fitted.upper[i] || v < fitted.lower[i] ? fitted.point[i] : v));
+}
+
+function predictAhead(observed: number[], horizon: number): Omit<Forecast, 'backtest'> {
+  const seasonality = detectPeriods(observed);
+  const history = withoutOutliers(observed, seasonality);
   const out = raw(history, seasonality, horizon);
   if (!out) return { seasonality, model: 'none', widening: 1, point: [], lower_80: [], upper_80: [], lower_95: [], upper_95: [] };
   const k = widening(history, seasonality, horizon);
@@ -265,10 +302,7 @@ function score(value: number, expected: number, lower: number, upper: number): S
 export function anomalies(values: number[]): { seasonality: number[]; model: 'mstl' | 'median'; points: Scored[] } {
   const seasonality = detectPeriods(values);
   if (seasonality.length > 0 && values.length >= MIN_HISTORY) {
-    load();
-    const m = mstlWasm.MSTL.ets(seasonality);
-    m.fit(Float64Array.from(values));
-    const fitted = band(m.predictInSample(ANOMALY_LEVEL));
+    const fitted = inSample(values, seasonality);
     return { seasonality, model: 'mstl', points: values.map((v, i) => score(v, fitted.point[i], fitted.lower[i], fitted.upper[i])) };
   }
   const sorted = [...values].sort((a, b) => a - b);
