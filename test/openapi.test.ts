@@ -81,8 +81,8 @@ describe('OpenAPI document', () => {
   });
 
   it('every query example in docs/api.md is valid and runs', async () => {
-    expect(examples.length).toBeGreaterThanOrEqual(6);
-    expect(new Set(examples.map((e) => e.kind))).toEqual(new Set(['timeseries', 'breakdown', 'percentiles', 'funnel', 'retention', 'events']));
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(examples.map((e) => e.kind))).toEqual(new Set(['timeseries', 'breakdown', 'percentiles', 'funnel', 'retention', 'events', 'forecast', 'anomalies']));
     for (const example of examples) {
       const res = await ask(s.queryUrl, s.readKey, example);
       expect(res.status, `${JSON.stringify(example)} -> ${JSON.stringify(res.body)}`).toBe(200);
