@@ -1,5 +1,7 @@
 // Alert rules end to end on the embedded engine: events ingested through the real endpoint,
 // rules through the real API, evaluation by the engine the process runs (every 1 s).
+import crypto from 'node:crypto';
+import http from 'node:http';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../query/alerts/store.js';
@@ -119,6 +121,45 @@ describe('threshold alerts', () => {
   });
 });
 
+describe('notifications', () => {
+  it('firing and resolving go out through the rule\'s channel, and the outcome is kept with the event', async () => {
+    const secret = 'alerts-webhook-secret-0123456789';
+    const received: { body: any; signature: string; valid: boolean }[] = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const signature = String(req.headers['x-sluice-signature'] ?? '');
+        const valid = signature === `sha256=${crypto.createHmac('sha256', secret).update(raw).digest('hex')}`;
+        received.push({ body: JSON.parse(raw.toString('utf8')), signature, valid });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+      const put = await fetch(`${s.queryUrl}/api/v1/alerts/channels?project=default`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ webhook: { url, secret } }) });
+      expect(put.status, await put.text()).toBe(200);
+      await earlyInMinute();
+      const rule = await createRule({ name: 'hooked', query: watch('/hook', 'count'), condition: { type: 'threshold_above', value: 1 }, every: '1s', cooldown: '1h', channels: ['webhook'] });
+      await ingestAll(s, s.writeKey, requests('/hook', [1, 2, 3]));
+      await until(() => received.length >= 1, 'the firing delivery', 30_000, 100);
+      expect(received[0].valid).toBe(true);
+      const fired = (await history(rule.id)).find((e) => e.state === 'firing');
+      expect(fired.notifications).toEqual([expect.objectContaining({ channel: 'webhook', outcome: 'delivered', attempts: 1 })]);
+
+      expect((await call('POST', `/${rule.id}/resolve`, {}, s.readKey)).status).toBe(200);
+      await until(() => received.length >= 2, 'the resolve delivery', 30_000, 100);
+      const resolved = (await history(rule.id)).find((e) => e.state === 'resolved');
+      expect(resolved.notifications).toEqual([expect.objectContaining({ channel: 'webhook', outcome: 'delivered' })]);
+      await call('DELETE', `/rules/${rule.id}`);
+    } finally {
+      receiver.close();
+    }
+  });
+});
+
 describe('rate_of_change and no_data', () => {
   it('rate_of_change compares the range with the window before it', async () => {
     const now = Date.now();
@@ -170,7 +211,6 @@ describe('rate_of_change and no_data', () => {
   });
 
   it('a rule whose query fails records the error and another rule still fires', async () => {
-    await earlyInMinute();
     // A rule that was valid once and no longer is (written past validation).
     const broken: AlertRule = {
       id: 'broken-rule', project: 'default', name: 'broken', query: { kind: 'timeseries', event: 'api_request', range: '8d' } as never,
@@ -178,7 +218,7 @@ describe('rate_of_change and no_data', () => {
       created_at: 0, updated_at: 0, created_by: 'test', updated_by: 'test',
     };
     await new AlertStore(s.store).putRule(broken);
-    const good = await createRule({ name: 'busy /fine', query: watch('/fine', 'count'), condition: { type: 'threshold_above', value: 2 }, every: '1s' });
+    const good = await createRule({ name: 'busy /fine', query: { kind: 'breakdown', event: 'api_request', aggregations: ['count'], range: '1h', filters: [{ property: 'endpoint', op: 'eq', value: '/fine' }] }, condition: { type: 'threshold_above', value: 2 }, every: '1s' });
     await ingestAll(s, s.writeKey, requests('/fine', [1, 2, 3, 4]));
     await until(async () => (await states(good.id)).includes('firing'), 'the good rule firing', 30_000, 200);
     const st = await until(async () => {

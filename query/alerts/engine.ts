@@ -66,7 +66,7 @@ export class AlertEngine {
   private readonly lock: EvaluatorLock;
   private readonly ownRedis?: Redis;
   private task: ScheduledTask | null = null;
-  private ticking = false;
+  private ticking: Promise<void> | null = null;
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
   /** Evaluations this instance ran (for operations and tests). */
@@ -91,7 +91,8 @@ export class AlertEngine {
   }
 
   start(): void {
-    this.task = cron.schedule(`*/${this.deps.config.alertTickS} * * * * *`, () => this.tick(), { noOverlap: true, name: 'alerts' });
+    // A tick still running (a slow store) is skipped by tick() itself, quietly.
+    this.task = cron.schedule(`*/${this.deps.config.alertTickS} * * * * *`, () => void this.tick(), { name: 'alerts' });
   }
 
   /** Stops ticking, waits for evaluations under way and lets the lock go (at once, or by expiry when `release` is false). */
@@ -99,6 +100,8 @@ export class AlertEngine {
     this.stopped = true;
     await this.task?.destroy();
     this.task = null;
+    // Nothing may still be reading the store when it closes after this.
+    await this.ticking;
     await Promise.allSettled([...this.running.values()]);
     if (opts.release !== false) await this.lock.release();
     this.ownRedis?.disconnect();
@@ -107,14 +110,21 @@ export class AlertEngine {
   /** One scheduler tick: keep or take the lock, then start each due rule not already running. */
   async tick(now = Date.now()): Promise<void> {
     if (this.ticking || this.stopped) return;
-    this.ticking = true;
+    this.ticking = this.dueRules(now).finally(() => {
+      this.ticking = null;
+    });
+    await this.ticking;
+  }
+
+  private async dueRules(now: number): Promise<void> {
     try {
-      if (!(await this.lock.hold())) return;
+      if (!(await this.lock.hold()) || this.stopped) return;
       const [rules, states] = await Promise.all([this.alerts.listRules(), this.alerts.states()]);
       const byRule = new Map(states.map((s) => [`${s.project}/${s.rule_id}`, s]));
       // Cron fires on the second, not to the millisecond: half a tick of slack keeps a rule due every tick due.
       const slack = (this.deps.config.alertTickS * 1000) / 2;
       for (const rule of rules) {
+        if (this.stopped) break;
         const key = `${rule.project}/${rule.id}`;
         if (!rule.enabled || this.running.has(key)) continue;
         const last = byRule.get(key)?.last_eval ?? 0;
@@ -124,8 +134,6 @@ export class AlertEngine {
       }
     } catch (err) {
       this.deps.log.warn({ err: briefError(err) }, 'alert tick failed');
-    } finally {
-      this.ticking = false;
     }
   }
 
