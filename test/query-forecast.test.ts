@@ -123,6 +123,10 @@ describe('kind forecast', () => {
     const other = await ask(s.queryUrl, s.readKey, { kind: 'anomalies', ...series, horizon: 5 });
     expect(other.status).toBe(400);
     expect(other.body.error.problems).toEqual([{ path: '/horizon', message: 'only applies to kind forecast' }]);
+    const fine = await ask(s.queryUrl, s.readKey, { kind: 'anomalies', ...series, interval: '5m' });
+    expect(fine.status).toBe(400);
+    expect(fine.body.error.problems[0].path).toBe('/interval');
+    expect(fine.body.error.problems[0].message).toContain('at most 2500');
     const missing = await ask(s.queryUrl, s.readKey, { kind: 'anomalies', range: '7d' });
     expect(missing.body.error.problems).toEqual([{ path: '/event', message: 'is required for kind anomalies' }]);
   });
