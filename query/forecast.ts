@@ -77,8 +77,8 @@ function removeProfile(y: number[], p: number): number[] {
  * Seasonal periods (in buckets), shortest first. augurs proposes candidates from a Welch
  * periodogram; its periods are rounded FFT bins (a 24-bucket cycle comes back as 23 from a
  * 256-point FFT) and it names a peak even in white noise, so each candidate is moved to the
- * autocorrelation peak within its bin and kept only if that autocorrelation is at least
- * MIN_ACF. Found periods are removed and the rest searched again, so a weekly cycle under a
+ * lag within its bin with the highest autocorrelation (averaged over the lag's multiples) and
+ * kept only if the autocorrelation there, of what earlier periods left, is at least MIN_ACF. Found periods are removed and the rest searched again, so a weekly cycle under a
  * stronger daily one is found too. A period needs two whole cycles of history (STL's rule).
  */
 export function detectPeriods(values: number[]): number[] {
