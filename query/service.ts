@@ -50,7 +50,9 @@ export class QueryService {
       if (hit) return { ...hit, meta: { ...hit.meta, cache: 'hit', elapsed_ms: Math.round(performance.now() - started) } };
     }
     const part = await this.compute(project, r, opts.signal);
-    const approximate = r.aggregations.some((a) => PERCENTILES.includes(a) || a === 'uniq_users') && ['timeseries', 'breakdown', 'percentiles'].includes(r.kind);
+    // Sketches (percentiles, unique users) and models (forecasts, anomaly intervals) approximate.
+    const sketched = r.aggregations.some((a) => PERCENTILES.includes(a) || a === 'uniq_users') && ['timeseries', 'breakdown', 'percentiles'].includes(r.kind);
+    const approximate = sketched || r.kind === 'forecast' || r.kind === 'anomalies';
     const answer: Answer = {
       columns: part.columns,
       rows: part.rows,
@@ -64,7 +66,7 @@ export class QueryService {
         to: r.to,
         timezone: r.tz,
         ...(r.interval ? { interval: r.interval } : {}),
-        ...(approximate ? { accuracy: 'percentiles within 1% relative error (DDSketch); uniq_users from HyperLogLog-style sketches, exact below a few hundred users' } : {}),
+        ...(sketched ? { accuracy: 'percentiles within 1% relative error (DDSketch); uniq_users from HyperLogLog-style sketches, exact below a few hundred users' } : {}),
         ...part.extra,
       },
     };
