@@ -210,6 +210,23 @@ describe('rate_of_change and no_data', () => {
     for (const r of [spiky, steady]) await call('DELETE', `/rules/${r.id}`);
   });
 
+  it('the built-in rejected-event rate and ingest lag are watched over a trailing window', async () => {
+    const res = await fetch(`${s.ingestUrl}/v1/events?ack=stored`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.writeKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ event: 'api_request', properties: { endpoint: '/rej' } }, ...requests('/rej', Array(200).fill(1), Date.now() - 120_000)]),
+    });
+    expect(((await res.json()) as { rejected: unknown[] }).rejected.length).toBe(1);
+    const rejected = await createRule({ name: 'rejects', query: { kind: 'system', metric: 'rejected_rate', window: '10m' }, condition: { type: 'threshold_above', value: 0 }, every: '1s' });
+    const lag = await createRule({ name: 'lag', query: { kind: 'system', metric: 'ingest_lag_ms', window: '10m' }, condition: { type: 'threshold_above', value: 60_000 }, every: '1s' });
+    await until(async () => (await states(rejected.id)).includes('firing') && (await states(lag.id)).includes('firing'), 'system rules firing', 30_000, 200);
+    const rate = (await history(rejected.id)).find((e) => e.state === 'firing').value;
+    expect(rate).toBeGreaterThan(0);
+    expect(rate).toBeLessThan(1);
+    expect((await history(lag.id)).find((e) => e.state === 'firing').value).toBeGreaterThanOrEqual(60_000);
+    for (const r of [rejected, lag]) await call('DELETE', `/rules/${r.id}`);
+  });
+
   it('a rule whose query fails records the error and another rule still fires', async () => {
     // A rule that was valid once and no longer is (written past validation).
     const broken: AlertRule = {
