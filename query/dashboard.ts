@@ -1,9 +1,12 @@
 // GET /api/v1/dashboard/summary: the figures of the provisioned dashboards (system health,
-// business, ML pipelines, support) in one answer. Every figure is a DSL query run through the
+// business, ML pipelines, support, alerts) in one answer. Every figure is a DSL query run through the
 // query service, so it shares validation, the cache, the choice of table and the limits of
 // POST /api/v1/query. docs/api.md describes the answer.
 import type { TemplatedApp } from 'uWebSockets.js';
 import { SluiceError } from '../core/errors.js';
+import { activeAlerts } from './alerts/routes.js';
+import { AlertStore } from './alerts/store.js';
+import { SEVERITIES } from './alerts/types.js';
 import { ROLES } from './auth.js';
 import type { QueryDeps } from './deps.js';
 import { route } from './route.js';
@@ -14,7 +17,7 @@ type Range = (typeof RANGES)[number];
 type Compare = NonNullable<Query['compare']>;
 
 /** Sections and the least role that may read each. */
-const SECTIONS = { health: 'analyst', business: 'viewer', ml: 'analyst', support: 'analyst' } as const satisfies Record<string, Role>;
+const SECTIONS = { health: 'analyst', business: 'viewer', ml: 'analyst', support: 'analyst', alerts: 'analyst' } as const satisfies Record<string, Role>;
 type Section = keyof typeof SECTIONS;
 const SECTION_NAMES = Object.keys(SECTIONS) as Section[];
 const COMPARES: readonly Compare[] = ['previous_period', 'previous_year'];
@@ -241,9 +244,24 @@ async function support(run: Run, w: Window) {
   };
 }
 
-const BUILDERS: Record<Section, (run: Run, w: Window) => Promise<object>> = { health, business, ml, support };
+/** Alerts are not DSL queries: the rules' evaluation state and the history of the range. */
+async function alerts(_run: Run, w: Window, x: { project: string; alerts: AlertStore }) {
+  const [active, recent] = await Promise.all([activeAlerts(x.alerts, x.project), x.alerts.history(x.project, { from: w.from, to: w.to, limit: 20 })]);
+  const firing = active.filter((a) => a.state === 'firing');
+  return {
+    firing: Object.fromEntries(SEVERITIES.map((sev) => [sev, firing.filter((a) => a.severity === sev).length])),
+    pending: active.filter((a) => a.state === 'pending').length,
+    acknowledged: firing.filter((a) => a.acknowledged).length,
+    active,
+    recent: recent.map((e) => ({ at: e.at, rule_id: e.rule_id, rule_name: e.rule_name, severity: e.severity, state: e.state, value: e.value, threshold: e.threshold })),
+  };
+}
+
+type Builder = (run: Run, w: Window, x: { project: string; alerts: AlertStore }) => Promise<object>;
+const BUILDERS: Record<Section, Builder> = { health, business, ml, support, alerts };
 
 export function registerDashboard(app: TemplatedApp, deps: QueryDeps): void {
+  const alertStore = new AlertStore(deps.store);
   route(app, deps, 'get', '/api/v1/dashboard/summary', { role: 'viewer', action: 'Reading dashboard summaries', gated: true }, async (ctx) => {
     const started = performance.now();
     const sections = parseSections(ctx.params.get('sections'), ctx.caller.role);
@@ -260,7 +278,7 @@ export function registerDashboard(app: TemplatedApp, deps: QueryDeps): void {
     };
     // One section after another: a summary keeps at most one section's queries in flight.
     const out: Partial<Record<Section, object>> = {};
-    for (const name of sections) out[name] = await BUILDERS[name](run, w);
+    for (const name of sections) out[name] = await BUILDERS[name](run, w, { project: ctx.caller.project, alerts: alertStore });
     return {
       value: {
         range: { from: w.from, to: w.to, timezone: w.tz },

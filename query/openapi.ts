@@ -161,7 +161,7 @@ function paths(): Json {
     },
     '/api/v1/dashboard/summary': get('query', 'Dashboard sections: health, business, ml, support', [
       projectParam,
-      param('sections', 'query', { type: 'string' }, 'Comma list of health, business, ml, support (viewers: business only).'),
+      param('sections', 'query', { type: 'string' }, 'Comma list of health, business, ml, support, alerts (viewers: business only).'),
       param('range', 'query', { enum: [...RANGES], default: '24h' }, 'Range ending now.'),
       param('timezone', 'query', { type: 'string', default: 'UTC' }, 'IANA time zone.'),
       param('compare', 'query', { enum: ['previous_period', 'previous_year'], default: 'previous_period' }, 'What the business figures are compared with.'),
@@ -172,7 +172,7 @@ function paths(): Json {
         required: ['range', 'sections', 'meta'],
         properties: {
           range: { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, timezone: { type: 'string' } } },
-          sections: { type: 'object', properties: { health: { type: 'object' }, business: { type: 'object' }, ml: { type: 'object' }, support: { type: 'object' } } },
+          sections: { type: 'object', properties: { health: { type: 'object' }, business: { type: 'object' }, ml: { type: 'object' }, support: { type: 'object' }, alerts: { type: 'object' } } },
           meta: { type: 'object', properties: { elapsed_ms: { type: 'integer' }, queries: { type: 'integer' }, sources: { type: 'object' }, cache: { type: 'object' } } },
         },
       }),

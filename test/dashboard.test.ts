@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { int, pick, seededRng, seedFromEnv, type Rng } from './helpers/events.js';
 import { expectClose, ingestAll } from './helpers/query.js';
+import { until } from './helpers/until.js';
 import { startInProcess, type InProcess } from './helpers/sluice.js';
 
 const HOUR = 3_600_000;
@@ -301,7 +302,7 @@ describe(`dashboard summary (seed ${seed})`, () => {
     expect(from % HOUR).toBe(0);
     expect(to % HOUR).toBe(0);
     expect(to - from).toBe(25 * HOUR); // 24 hours back, and the current hour whole
-    expect(Object.keys(body.sections)).toEqual(['health', 'business', 'ml', 'support']);
+    expect(Object.keys(body.sections)).toEqual(['health', 'business', 'ml', 'support', 'alerts']);
 
     // Health: the series is checked bucket by bucket, the rest as a whole.
     const health = body.sections.health;
@@ -386,7 +387,7 @@ describe(`dashboard summary (seed ${seed})`, () => {
     expect(Object.keys(viewer.body.sections)).toEqual(['business']);
     expect(viewer.body.sections.business.orders.value).toBe(inWindow('order', viewer.body.range.from, viewer.body.range.to).length);
 
-    for (const sections of ['health', 'business,ml', 'support,health']) {
+    for (const sections of ['health', 'business,ml', 'support,health', 'alerts']) {
       const refused = await summary(`?sections=${sections}`, tokens.viewer);
       expect(refused.status).toBe(403);
       expect(refused.body.error.code).toBe('SLUICE_E_FORBIDDEN');
@@ -396,19 +397,41 @@ describe(`dashboard summary (seed ${seed})`, () => {
     for (const token of [tokens.analyst, tokens.admin]) {
       const full = await summary('', token);
       expect(full.status).toBe(200);
-      expect(Object.keys(full.body.sections)).toEqual(['health', 'business', 'ml', 'support']);
+      expect(Object.keys(full.body.sections)).toEqual(['health', 'business', 'ml', 'support', 'alerts']);
     }
     const admin = await summary('?project=default&sections=ml', 'test-admin-token');
     expect(admin.status).toBe(200);
     expect(Object.keys(admin.body.sections)).toEqual(['ml']);
   });
 
+  it('lists firing and pending alerts by severity and the range\'s transitions in the alerts section', async () => {
+    const none = await summary('?sections=alerts');
+    expect(none.status, JSON.stringify(none.body)).toBe(200);
+    expect(none.body.sections.alerts).toMatchObject({ firing: { info: 0, warning: 0, critical: 0 }, pending: 0, active: [] });
+    // A rule whose condition always holds fires at its first evaluation.
+    const created = await fetch(`${s.queryUrl}/api/v1/alerts/rules?project=default`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'orders seen', query: { kind: 'timeseries', event: 'order', range: '24h', interval: '1h' }, condition: { type: 'threshold_above', value: -1 }, severity: 'critical', every: '10s', channels: ['in_app'] }),
+    });
+    expect(created.status).toBe(201);
+    const rule = (await created.json()) as { id: string };
+    const body = await until(async () => {
+      const r = await summary('?sections=alerts', s.readKey, { 'cache-control': 'no-cache' });
+      return r.body.sections?.alerts?.firing?.critical === 1 ? r.body : undefined;
+    }, 'the rule firing in the alerts section', 60_000, 200);
+    expect(body.sections.alerts.active).toMatchObject([{ rule_id: rule.id, rule_name: 'orders seen', severity: 'critical', state: 'firing' }]);
+    expect(body.sections.alerts.recent).toEqual(expect.arrayContaining([expect.objectContaining({ rule_id: rule.id, state: 'firing', threshold: -1 })]));
+    expect(body.meta.queries).toBe(0);
+  });
+
   it('refuses unknown sections and bad parameters with 400 naming them', async () => {
-    const unknown = await summary('?sections=business,alerts,nope');
+    const unknown = await summary('?sections=business,alerts,nope,sales');
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('SLUICE_E_BAD_REQUEST');
-    expect(unknown.body.error.message).toContain('"alerts"');
+    expect(unknown.body.error.message).toContain('"sales"');
     expect(unknown.body.error.message).toContain('"nope"');
+    expect(unknown.body.error.message).not.toContain('"alerts"');
     // An unknown section is named before a role is checked.
     expect((await summary('?sections=nope', tokens.viewer)).status).toBe(400);
     for (const [query, named] of [['?range=2h', 'range'], ['?timezone=Mars/Olympus', 'Mars/Olympus'], ['?compare=yesterday', 'compare'], ['?sections=', 'sections']]) {

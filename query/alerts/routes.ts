@@ -43,7 +43,7 @@ function decodeCursor(raw: string): { at: number; id: string } {
 }
 
 /** What a rule's state looks like in answers. */
-const status = (s: RuleState | undefined) => ({
+export const status = (s: RuleState | undefined) => ({
   state: s?.state ?? 'ok',
   since: s?.since || null,
   value: s?.value ?? null,
@@ -53,6 +53,19 @@ const status = (s: RuleState | undefined) => ({
   last_notified: s?.last_notified || null,
   evaluations: s?.evaluations ?? 0,
 });
+
+/** The project's pending and firing alerts, the most recent first. */
+export async function activeAlerts(alerts: AlertStore, project: string) {
+  const [rules, states] = await Promise.all([alerts.listRules(project), alerts.states(project)]);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  return states
+    .filter((s) => s.state !== 'ok' && byId.has(s.rule_id))
+    .map((s) => {
+      const r = byId.get(s.rule_id)!;
+      return { rule_id: r.id, rule_name: r.name, severity: r.severity, condition: r.condition, ...status(s) };
+    })
+    .sort((a, b) => (b.since ?? 0) - (a.since ?? 0));
+}
 
 export function registerAlerts(app: TemplatedApp, deps: QueryDeps): void {
   const alerts = new AlertStore(deps.store);
@@ -194,18 +207,7 @@ export function registerAlerts(app: TemplatedApp, deps: QueryDeps): void {
     return { value: { events: page, next_cursor: events.length > limit && last ? encodeCursor(last.at, last.id) : null } };
   });
 
-  route(app, deps, 'get', `${BASE}/active`, read, async ({ caller }) => {
-    const [rules, states] = await Promise.all([alerts.listRules(caller.project), alerts.states(caller.project)]);
-    const byId = new Map(rules.map((r) => [r.id, r]));
-    const active = states
-      .filter((s) => s.state !== 'ok' && byId.has(s.rule_id))
-      .map((s) => {
-        const r = byId.get(s.rule_id)!;
-        return { rule_id: r.id, rule_name: r.name, severity: r.severity, condition: r.condition, ...status(s) };
-      })
-      .sort((a, b) => (b.since ?? 0) - (a.since ?? 0));
-    return { value: { alerts: active } };
-  });
+  route(app, deps, 'get', `${BASE}/active`, read, async ({ caller }) => ({ value: { alerts: await activeAlerts(alerts, caller.project) } }));
 
   async function acknowledge(project: string, id: string, by: string): Promise<void> {
     const rule = await existing(project, id);
