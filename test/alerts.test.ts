@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../query/alerts/store.js';
 import type { AlertRule } from '../query/alerts/types.js';
+import { seededRng } from './helpers/events.js';
 import { ingestAll } from './helpers/query.js';
 import { startInProcess, type InProcess } from './helpers/sluice.js';
 import { until } from './helpers/until.js';
@@ -208,6 +209,41 @@ describe('rate_of_change and no_data', () => {
     const notSeries = await call('POST', '/rules', { ...rule('/x'), query: { kind: 'breakdown', event: 'api_request', aggregations: ['count'], range: '1h' } });
     expect(notSeries.body.error.problems).toEqual([expect.objectContaining({ path: '/condition/type' })]);
     for (const r of [spiky, steady]) await call('DELETE', `/rules/${r.id}`);
+  });
+
+  it('anomaly on seasonal data: the daily peak alone does not fire, a burst on top of it does', async () => {
+    const HOUR = 3_600_000;
+    const HOURS = 9 * 24;
+    const to = Math.floor(Date.now() / HOUR) * HOUR;
+    const from = to - HOURS * HOUR;
+    // Poisson counts around a daily cycle whose peak falls in the latest hour (a fixed seed, so
+    // the series is the same each run): against the days before, a peak of ~70 is ordinary;
+    // 60 more on top of it is not.
+    const rng = seededRng(1);
+    const poisson = (mean: number): number => {
+      const limit = Math.exp(-mean);
+      let k = 0;
+      for (let p = rng(); p > limit; p *= rng()) k++;
+      return k;
+    };
+    const counts = Array.from({ length: HOURS }, (_, h) => poisson(40 + 30 * Math.cos((2 * Math.PI * (h - (HOURS - 1))) / 24)));
+    const hourly = (h: number): number => counts[h];
+    const series = (endpoint: string, extra: number) =>
+      Array.from({ length: HOURS }, (_, h) => requests(endpoint, Array(hourly(h) + (h === HOURS - 1 ? extra : 0)).fill(10), from + h * HOUR + 30 * 60_000)).flat();
+    await ingestAll(s, s.writeKey, [...series('/seasonal-peak', 0), ...series('/seasonal-burst', 60)]);
+    const rule = (endpoint: string) => ({
+      name: `seasonal ${endpoint}`, every: '1s', condition: { type: 'anomaly' }, severity: 'warning',
+      query: { kind: 'timeseries', event: 'api_request', aggregations: ['count'], from: new Date(from).toISOString(), to: new Date(to).toISOString(), interval: '1h', filters: [{ property: 'endpoint', op: 'eq', value: endpoint }] },
+    });
+    const peak = await createRule(rule('/seasonal-peak'));
+    const burst = await createRule(rule('/seasonal-burst'));
+    await until(async () => (await states(burst.id)).includes('firing'), 'anomaly on the burst firing', 60_000, 200);
+    expect((await history(burst.id)).find((e) => e.state === 'firing').value).toBe(hourly(HOURS - 1) + 60);
+    await evaluations(peak.id, 3);
+    expect((await ruleStatus(peak.id)).last_error).toBeNull();
+    expect((await ruleStatus(peak.id)).value).toBe(hourly(HOURS - 1));
+    expect(await states(peak.id)).toEqual([]);
+    for (const r of [peak, burst]) await call('DELETE', `/rules/${r.id}`);
   });
 
   it('the built-in rejected-event rate and ingest lag are watched over a trailing window', async () => {
