@@ -3,7 +3,6 @@
 // local receiver. Rules evaluate every BENCH_ALERT_EVERY (default 10s, the shortest allowed by
 // default); the aim is under 30 s. Writes its table into docs/BENCHMARKS.md.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../core/config.js';
@@ -11,12 +10,12 @@ import { createLogger } from '../core/logger.js';
 import { rootPath } from '../core/paths.js';
 import { startSluice } from '../core/runtime.js';
 import { tempDir } from '../test/helpers/sluice.js';
+import { markers, writeBlock } from './bench/doc-block.js';
 import { loadAverage, machine } from './bench/proc.js';
 
 const TRIALS = Number(process.env.BENCH_ALERT_TRIALS ?? 8);
 const EVERY = process.env.BENCH_ALERT_EVERY ?? '10s';
-const START = '<!-- bench:alerts:start -->';
-const END = '<!-- bench:alerts:end -->';
+const { start: START, end: END } = markers('alerts');
 const ADMIN = crypto.randomBytes(16).toString('hex');
 
 interface Delivery {
@@ -114,11 +113,7 @@ async function main(): Promise<void> {
     END,
   ].join('\n');
   console.log(block);
-  const file = rootPath('docs', 'BENCHMARKS.md');
-  const text = fs.readFileSync(file, 'utf8');
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  fs.writeFileSync(file, a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n## Alerts (\`npm run bench:alerts\`)\n\n${block}\n`);
+  writeBlock(rootPath('docs', 'BENCHMARKS.md'), 'alerts', block, '## Alerts (`npm run bench:alerts`)');
 }
 
 await main();

@@ -1,6 +1,6 @@
 // The query benchmark's results as Markdown, written into docs/BENCHMARKS.md between its markers.
-import fs from 'node:fs';
 import type { Summary } from './query-measure.js';
+import { markers, writeBlock } from './doc-block.js';
 
 export interface QueryReport {
   rows: Summary[];
@@ -11,8 +11,7 @@ export interface QueryReport {
   command: string;
 }
 
-const START = '<!-- bench:query:start -->';
-const END = '<!-- bench:query:end -->';
+const { start: START, end: END } = markers('query');
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | null | undefined): string => (n === null || n === undefined || Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(1) : int(n));
@@ -54,11 +53,6 @@ export function markdown(r: QueryReport): string {
   ].join('\n');
 }
 
-/** Replaces the block between the markers (appends it when the markers are missing). */
 export function writeInto(file: string, block: string): void {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next = a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n## Query\n\n${block}\n`;
-  fs.writeFileSync(file, next);
+  writeBlock(file, 'query', block, '## Query');
 }

@@ -1,5 +1,5 @@
 // The bench's results as a Markdown block, written into docs/BENCHMARKS.md between markers.
-import fs from 'node:fs';
+import { markers, writeBlock } from './doc-block.js';
 
 export interface Row {
   name: string;
@@ -28,8 +28,7 @@ export interface Report {
   command: string;
 }
 
-const START = '<!-- bench:ingest:start -->';
-const END = '<!-- bench:ingest:end -->';
+const { start: START, end: END } = markers('ingest');
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(1) : int(n));
@@ -76,11 +75,6 @@ export function markdown(r: Report): string {
   ].join('\n');
 }
 
-/** Replaces the block between the markers (appends it when the markers are missing). */
 export function writeInto(file: string, block: string): void {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next = a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(file, next);
+  writeBlock(file, 'ingest', block);
 }
