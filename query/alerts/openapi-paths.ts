@@ -2,23 +2,11 @@
 import { KINDS } from '../types.js';
 import { CHANNELS, CONDITIONS, SEVERITIES } from './types.js';
 import { SYSTEM_METRICS } from './validate-rule.js';
+import { body, commonErrors as errors, errorRef, ok, projectParam as project, queryParam as query, type Json } from '../openapi-parts.js';
 
-type Json = Record<string, unknown>;
-
-const errorRef = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-const errors = {
-  '400': { description: 'Invalid request; `problems` lists each problem with its JSON Pointer.', ...errorRef },
-  '401': { description: 'Missing, unknown or invalid credentials.', ...errorRef },
-  '403': { description: 'The caller\'s role or project does not allow this.', ...errorRef },
-  '502': { description: 'ClickHouse failed.', ...errorRef },
-};
 const notFound = { '404': { description: 'No such rule in the project.', ...errorRef } };
 const conflict = { '409': { description: 'The rule\'s alert is not in a state this applies to.', ...errorRef } };
-const project = { name: 'project', in: 'query', required: false, schema: { type: 'string' }, description: 'Project to act on; required for callers not bound to one project.' };
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Alert rule id.' };
-const query = (name: string, schema: Json, description: string): Json => ({ name, in: 'query', required: false, schema, description });
-const ok = (description: string, schema: Json = { type: 'object' }): Json => ({ description, content: { 'application/json': { schema } } });
-const body = (schema: Json): Json => ({ required: true, content: { 'application/json': { schema } } });
 const op = (summary: string, extra: Json): Json => ({ tags: ['alerts'], summary, security: [{ readKey: [] }], ...extra });
 
 const duration = { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)?$' };

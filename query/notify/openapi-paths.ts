@@ -1,19 +1,7 @@
 // The notification routes in the OpenAPI document.
 import { CHANNELS, SEVERITIES } from '../alerts/types.js';
+import { body, commonErrors as errors, errorRef, ok, projectParam as project, queryParam as query, type Json } from '../openapi-parts.js';
 
-type Json = Record<string, unknown>;
-
-const errorRef = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-const errors = {
-  '400': { description: 'Invalid request; `problems` lists each problem with its JSON Pointer.', ...errorRef },
-  '401': { description: 'Missing, unknown or invalid credentials.', ...errorRef },
-  '403': { description: 'The caller\'s role or project does not allow this.', ...errorRef },
-  '502': { description: 'ClickHouse failed.', ...errorRef },
-};
-const project = { name: 'project', in: 'query', required: false, schema: { type: 'string' }, description: 'Project to act on; required for callers not bound to one project.' };
-const query = (name: string, schema: Json, description: string): Json => ({ name, in: 'query', required: false, schema, description });
-const ok = (description: string, schema: Json = { type: 'object' }): Json => ({ description, content: { 'application/json': { schema } } });
-const body = (schema: Json): Json => ({ required: true, content: { 'application/json': { schema } } });
 const op = (summary: string, extra: Json): Json => ({ tags: ['notifications'], summary, security: [{ readKey: [] }], ...extra });
 
 const list = (items: Json): Json => ({ type: 'array', items });
