@@ -1,5 +1,6 @@
 // Small helpers shared by the ingest and query servers (uWebSockets.js).
 import uWS from 'uWebSockets.js';
+import type { Config } from './config.js';
 import type { Metrics } from './metrics.js';
 
 export type Listen = { socket: uWS.us_listen_socket; port: number };
@@ -54,4 +55,15 @@ export function registerNotFound(app: uWS.TemplatedApp, known: Record<string, st
       res.end(body);
     });
   });
+}
+
+/** WebSocket behaviour both servers share: backpressure bound, idle timeout, pings. */
+export function wsSettings(config: Config, maxPayloadLength: number) {
+  return {
+    maxPayloadLength,
+    maxBackpressure: config.wsMaxBackpressureBytes,
+    closeOnBackpressureLimit: 1,
+    idleTimeout: Math.round(config.wsIdleTimeoutMs / 1000),
+    sendPingsAutomatically: true,
+  } as const;
 }

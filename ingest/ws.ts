@@ -13,6 +13,7 @@ import { decodeEvents } from './decode.js';
 import type { HttpDeps } from './http.js';
 import { sendError } from './respond.js';
 import type { AckMode, DecodedItem } from './types.js';
+import { wsSettings } from '../core/http-util.js';
 
 interface SocketData {
   key: KeyRecord;
@@ -149,11 +150,7 @@ export function registerWebSocket(app: TemplatedApp, path: string, deps: HttpDep
   };
 
   app.ws<SocketData>(path, {
-    maxPayloadLength: config.maxBodyBytes,
-    maxBackpressure: config.wsMaxBackpressureBytes,
-    closeOnBackpressureLimit: 1,
-    idleTimeout: Math.round(config.wsIdleTimeoutMs / 1000),
-    sendPingsAutomatically: true,
+    ...wsSettings(config, config.maxBodyBytes),
 
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
       const state = { aborted: false };

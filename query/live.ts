@@ -12,6 +12,7 @@ import { requireRole, type Caller } from './auth.js';
 import type { QueryDeps } from './deps.js';
 import { QueryLimited } from './gate.js';
 import type { Query } from './types.js';
+import { wsSettings } from '../core/http-util.js';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 const MAX_INTERVAL_MS = 86_400_000;
@@ -256,11 +257,7 @@ export function registerLive(app: TemplatedApp, deps: QueryDeps & { bus: LiveBus
   };
 
   app.ws<Conn>('/api/v1/live', {
-    maxPayloadLength: config.queryMaxBodyBytes,
-    maxBackpressure: config.wsMaxBackpressureBytes,
-    closeOnBackpressureLimit: 1,
-    idleTimeout: Math.round(config.wsIdleTimeoutMs / 1000),
-    sendPingsAutomatically: true,
+    ...wsSettings(config, config.queryMaxBodyBytes),
 
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
       const state = { aborted: false };
