@@ -3,17 +3,8 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
+import { intEnv } from './lib/env.js';
 import { makeBatch, toNdjson } from './lib/events.js';
-
-function intEnv(name, fallback) {
-  const raw = __ENV[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  }
-  return n;
-}
 
 const BASE_URL = (__ENV.SLUICE_INGEST_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const WRITE_KEY = __ENV.SLUICE_WRITE_KEY || '';

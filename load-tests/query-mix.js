@@ -4,16 +4,7 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
-
-function intEnv(name, fallback) {
-  const raw = __ENV[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  }
-  return n;
-}
+import { intEnv } from './lib/env.js';
 
 const BASE_URL = (__ENV.SLUICE_QUERY_URL || 'http://127.0.0.1:8081').replace(/\/+$/, '');
 const READ_KEY = __ENV.SLUICE_READ_KEY || '';
