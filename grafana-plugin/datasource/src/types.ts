@@ -52,8 +52,8 @@ export interface FunnelStep {
 /** How the query's interval is chosen: from the dashboard (`auto`) or fixed. */
 export type IntervalChoice = 'auto' | Interval;
 
-/** A panel query as the editor stores it in the dashboard. */
-export interface SluiceQuery extends DataQuery {
+/** The DSL fields a panel query and the document sent to Sluice have in common. */
+interface DslFields {
   kind: Kind;
   event?: string;
   measure?: string;
@@ -61,7 +61,6 @@ export interface SluiceQuery extends DataQuery {
   filters?: Filter[];
   group_by?: string[];
   limit?: number;
-  interval?: IntervalChoice;
   compare?: Compare;
   // funnel
   steps?: FunnelStep[];
@@ -76,6 +75,11 @@ export interface SluiceQuery extends DataQuery {
   properties?: string[];
   // forecast
   horizon?: number;
+}
+
+/** A panel query as the editor stores it in the dashboard. */
+export interface SluiceQuery extends DataQuery, DslFields {
+  interval?: IntervalChoice;
   /** When set, `rawJson` is sent as the DSL document (time range still from the dashboard). */
   rawMode?: boolean;
   rawJson?: string;
@@ -88,28 +92,11 @@ export const DEFAULT_QUERY: Partial<SluiceQuery> = {
 };
 
 /** The DSL document sent to `POST /api/v1/query`. */
-export interface DslQuery {
-  kind: Kind;
-  event?: string;
-  measure?: string;
-  aggregations?: Aggregation[];
+export interface DslQuery extends DslFields {
   from?: string;
   to?: string;
   interval?: Interval;
   timezone?: string;
-  filters?: Filter[];
-  group_by?: string[];
-  limit?: number;
-  compare?: Compare;
-  steps?: FunnelStep[];
-  window?: string;
-  strict_order?: boolean;
-  start_event?: string;
-  return_event?: string;
-  period?: 'day' | 'week';
-  periods?: number;
-  properties?: string[];
-  horizon?: number;
   [extra: string]: unknown;
 }
 
