@@ -15,3 +15,9 @@ export function writeBlock(file: string, name: string, block: string, heading?: 
   const next = a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${heading ? `${heading}\n\n` : ''}${block}\n`;
   fs.writeFileSync(file, next);
 }
+
+/** A titled list of bullet lines, then a blank line. */
+export const bullets = (title: string, lines: string[]): string[] => [title, '', ...lines.map((l) => `- ${l}`), ''];
+
+/** The closing "Reproduce" part of a block. */
+export const reproduce = (command: string): string[] => ['Reproduce:', '', '```sh', command, '```', ''];

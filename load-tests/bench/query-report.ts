@@ -1,6 +1,6 @@
 // The query benchmark's results as Markdown, written into docs/BENCHMARKS.md between its markers.
 import type { Summary } from './query-measure.js';
-import { markers, writeBlock } from './doc-block.js';
+import { bullets, markers, reproduce, writeBlock } from './doc-block.js';
 
 export interface QueryReport {
   rows: Summary[];
@@ -35,20 +35,9 @@ export function markdown(r: QueryReport): string {
     '',
     ...r.findings.map((l) => `- ${l}`),
     '',
-    'Data:',
-    '',
-    ...r.data.map((l) => `- ${l}`),
-    '',
-    'Environment:',
-    '',
-    ...r.environment.map((l) => `- ${l}`),
-    '',
-    'Reproduce:',
-    '',
-    '```sh',
-    r.command,
-    '```',
-    '',
+    ...bullets('Data:', r.data),
+    ...bullets('Environment:', r.environment),
+    ...reproduce(r.command),
     END,
   ].join('\n');
 }

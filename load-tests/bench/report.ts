@@ -1,5 +1,5 @@
 // The bench's results as a Markdown block, written into docs/BENCHMARKS.md between markers.
-import { markers, writeBlock } from './doc-block.js';
+import { bullets, markers, reproduce, writeBlock } from './doc-block.js';
 
 export interface Row {
   name: string;
@@ -53,24 +53,10 @@ export function markdown(r: Report): string {
     ...r.ratios.map((l) => `- ${l}`),
     ...r.checks.map((l) => `- ${l}`),
     '',
-    'Server CPU by thread (percent of one core; ClickHouse names its threads: `ThreadPool` runs inserts and their views, `MergeMutate` merges parts):',
-    '',
-    ...r.threads.map((l) => `- ${l}`),
-    '',
-    'Environment:',
-    '',
-    ...r.environment.map((l) => `- ${l}`),
-    '',
-    'Settings of this run:',
-    '',
-    ...r.settings.map((l) => `- ${l}`),
-    '',
-    'Reproduce:',
-    '',
-    '```sh',
-    r.command,
-    '```',
-    '',
+    ...bullets('Server CPU by thread (percent of one core; ClickHouse names its threads: `ThreadPool` runs inserts and their views, `MergeMutate` merges parts):', r.threads),
+    ...bullets('Environment:', r.environment),
+    ...bullets('Settings of this run:', r.settings),
+    ...reproduce(r.command),
     END,
   ].join('\n');
 }
