@@ -43,11 +43,6 @@ export interface AlertHistoryFilter {
   limit?: number;
 }
 
-export interface LiveTicket {
-  ticket: string;
-  expires_in: number;
-}
-
 /** A failed call, carrying Sluice's own error code and message when it sent one. */
 export class SluiceRequestError extends Error {
   constructor(
@@ -91,11 +86,6 @@ export class SluiceApi {
   async alertHistory(filter: AlertHistoryFilter): Promise<AlertHistoryEvent[]> {
     const body = await this.fetch<{ events: AlertHistoryEvent[] }>('GET', '/api/v1/alerts/history', { ...filter });
     return body.events;
-  }
-
-  /** A short-lived, single-use ticket that opens `WS /api/v1/live` without the read key. */
-  liveTicket(): Promise<LiveTicket> {
-    return this.fetch<LiveTicket>('POST', '/api/v1/live/ticket', undefined, {});
   }
 
   async fetch<T>(

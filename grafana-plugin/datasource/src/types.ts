@@ -83,6 +83,8 @@ export interface SluiceQuery extends DataQuery, DslFields {
   /** When set, `rawJson` is sent as the DSL document (time range still from the dashboard). */
   rawMode?: boolean;
   rawJson?: string;
+  /** Stream fresh answers over `WS /api/v1/live` while the panel is shown. */
+  live?: boolean;
 }
 
 export const DEFAULT_QUERY: Partial<SluiceQuery> = {
