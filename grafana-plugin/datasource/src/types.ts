@@ -132,3 +132,18 @@ export interface SluiceOptions extends DataSourceJsonData {
 export interface SluiceSecureJsonData {
   readKey?: string;
 }
+
+/** What a template variable of this data source lists, from the meta endpoints. */
+export type VariableTarget = 'events' | 'properties' | 'measures' | 'values';
+
+/** A template variable's query, as stored in the dashboard. */
+export interface SluiceVariableQuery {
+  refId?: string;
+  target: VariableTarget;
+  /** Scope properties, measures and values to one event (may be a variable, e.g. `$event`). */
+  event?: string;
+  /** The property whose values are listed (`values` only; may be a variable). */
+  property?: string;
+  prefix?: string;
+  limit?: number;
+}
