@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable: installs npm dependencies when missing or stale, builds the
-// TypeScript, and (with --test) installs the Debian packages the test suite uses.
+// TypeScript, and (with --test) installs what the test suite uses: Debian packages (redis-server,
+// chromium) and the Grafana plugins' npm workspace.
 // Uses only Node built-ins, since it runs before dependencies exist.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,12 +12,15 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : 0);
 
-const lock = path.join(root, 'package-lock.json');
-const installed = path.join(root, 'node_modules', '.package-lock.json');
-if (!fs.existsSync(installed) || mtime(lock) > mtime(installed)) {
-  console.error('[setup] installing npm dependencies');
-  run('npm', ['install', '--no-audit', '--no-fund']);
-}
+/** Runs `npm install` in dir when its node_modules is missing or older than its lockfile. */
+const ensureInstalled = (dir, what) => {
+  const installed = path.join(dir, 'node_modules', '.package-lock.json');
+  if (!fs.existsSync(installed) || mtime(path.join(dir, 'package-lock.json')) > mtime(installed)) {
+    console.error(`[setup] installing ${what}`);
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  }
+};
+ensureInstalled(root, 'npm dependencies');
 
 const newest = (dir) => {
   let t = 0;
@@ -35,5 +39,7 @@ if (built < sources) {
 }
 
 if (process.argv.includes('--test')) {
-  run('bash', [path.join(root, 'scripts', 'ensure-debian.sh'), 'redis-server']);
+  run('bash', [path.join(root, 'scripts', 'ensure-debian.sh'), 'redis-server', 'chromium']);
+  // `npm install`, not `npm ci`: a lockfile made here can miss @swc/core's optional platform packages.
+  ensureInstalled(path.join(root, 'grafana-plugin'), 'the Grafana plugin workspace');
 }
