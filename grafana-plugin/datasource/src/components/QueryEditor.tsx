@@ -1,49 +1,124 @@
-import React, { ChangeEvent } from 'react';
-import { Combobox, InlineField, Input, Stack, TextArea } from '@grafana/ui';
+import React, { useMemo } from 'react';
+import { Combobox, Icon, InlineField, InlineFieldRow, InlineSwitch, Stack, Text } from '@grafana/ui';
 import { QueryEditorProps } from '@grafana/data';
 
 import { DataSource } from '../datasource';
-import { Kind, KINDS, SluiceOptions, SluiceQuery } from '../types';
+import { DEFAULT_QUERY, Kind, KINDS, SluiceOptions, SluiceQuery } from '../types';
+import { AggregateFields } from './AggregateFields';
+import { LABEL_WIDTH, SectionProps } from './editor-props';
+import { EventsFields } from './EventsFields';
+import { FunnelFields } from './FunnelFields';
+import { AGGREGATE_KINDS, LIVE_KINDS, switchKind } from './kind-rules';
+import { metaCache } from './meta-cache';
+import { queryHints } from './query-hints';
+import { builderDocument, fromDocument, parseRaw, rawText } from './raw-document';
+import { RawJsonEditor } from './RawJsonEditor';
+import { RetentionFields } from './RetentionFields';
+import { selectors } from './selectors';
+import { text } from './text';
 
 type Props = QueryEditorProps<DataSource, SluiceQuery, SluiceOptions>;
 
-const KIND_OPTIONS = KINDS.map((kind) => ({ label: kind, value: kind }));
+const ids = selectors.queryEditor;
+const t = text.queryEditor;
+const KIND_OPTIONS = KINDS.map((kind) => ({ label: t.kinds[kind], value: kind }));
 
-// A first editor: the kind, the event and a raw JSON mode. The per-kind builder comes next.
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
-  const onKindChange = (kind: Kind) => {
-    onChange({ ...query, kind });
+/** A builder for every query kind, or the query document as raw JSON. */
+export function QueryEditor({ query: stored, datasource, onChange, onRunQuery }: Props) {
+  const query: SluiceQuery = { ...DEFAULT_QUERY, ...stored } as SluiceQuery;
+  const meta = useMemo(() => metaCache(datasource.api), [datasource]);
+
+  const onPatch = (patch: Partial<SluiceQuery>, run = true) => {
+    onChange({ ...query, ...patch });
+    if (run) {
+      onRunQuery();
+    }
+  };
+
+  const onKind = (kind: Kind) => {
+    onChange(switchKind(query, kind));
     onRunQuery();
   };
-  const onEventChange = (event: ChangeEvent<HTMLInputElement>) => onChange({ ...query, event: event.target.value });
-  const onRawChange = (event: ChangeEvent<HTMLTextAreaElement>) =>
-    onChange({ ...query, rawMode: event.target.value.trim() !== '', rawJson: event.target.value });
+
+  const onRawToggle = (raw: boolean) => {
+    if (raw) {
+      // Start from what the builder sends, so raw mode is a refinement of it.
+      onChange({ ...query, rawMode: true, rawJson: rawText(builderDocument(query)) });
+      return;
+    }
+    const parsed = parseRaw(query.rawJson);
+    onChange(parsed.ok ? { ...fromDocument(query, parsed.doc), rawMode: false } : { ...query, rawMode: false });
+    onRunQuery();
+  };
+
+  const rawDoc = query.rawMode ? parseRaw(query.rawJson) : undefined;
+  const kind: Kind = rawDoc?.ok && KINDS.includes(rawDoc.doc.kind as Kind) ? (rawDoc.doc.kind as Kind) : query.kind;
+  const hints = query.rawMode ? [] : queryHints(query);
+  const section: SectionProps = { query, meta, onPatch, onRunQuery };
 
   return (
-    <Stack direction="column" gap={1}>
-      <Stack gap={0}>
-        <InlineField label="Kind" labelWidth={10}>
+    <Stack direction="column" gap={0.5}>
+      <InlineFieldRow>
+        <InlineField label={t.kind} labelWidth={LABEL_WIDTH} disabled={query.rawMode}>
           <Combobox
-            id="query-editor-kind"
+            data-testid={ids.kind}
             options={KIND_OPTIONS}
-            value={query.kind}
-            onChange={(option) => onKindChange(option.value)}
+            value={kind}
+            onChange={(o) => onKind(o.value)}
             width={20}
           />
         </InlineField>
-        <InlineField label="Event" labelWidth={10}>
-          <Input id="query-editor-event" value={query.event ?? ''} onChange={onEventChange} onBlur={onRunQuery} />
+        <InlineField label={t.rawToggle} tooltip={t.rawTooltip}>
+          <InlineSwitch
+            data-testid={ids.rawToggle}
+            value={query.rawMode ?? false}
+            onChange={(e) => onRawToggle(e.currentTarget.checked)}
+          />
         </InlineField>
-      </Stack>
-      <InlineField label="Raw JSON" labelWidth={10} grow tooltip="When filled, sent as the query document">
-        <TextArea
-          id="query-editor-raw"
+        {LIVE_KINDS.has(kind) && (
+          <InlineField label={t.live} tooltip={t.liveTooltip}>
+            <InlineSwitch
+              data-testid={ids.live}
+              value={query.live ?? false}
+              onChange={(e) => onPatch({ live: e.currentTarget.checked || undefined })}
+            />
+          </InlineField>
+        )}
+      </InlineFieldRow>
+      {query.rawMode ? (
+        <RawJsonEditor
           value={query.rawJson ?? ''}
-          onChange={onRawChange}
-          onBlur={onRunQuery}
-          rows={4}
+          onChange={(rawJson) => onChange({ ...query, rawJson })}
+          onRunQuery={onRunQuery}
         />
-      </InlineField>
+      ) : (
+        <BuilderSection {...section} />
+      )}
+      {hints.map((hint) => (
+        <Stack key={hint} gap={0.5} alignItems="center" data-testid={ids.hint}>
+          <Icon name="info-circle" />
+          <Text color="warning" variant="bodySmall">
+            {hint}
+          </Text>
+        </Stack>
+      ))}
     </Stack>
   );
+}
+
+function BuilderSection(props: SectionProps) {
+  const { kind } = props.query;
+  if (AGGREGATE_KINDS.has(kind)) {
+    return <AggregateFields {...props} />;
+  }
+  switch (kind) {
+    case 'funnel':
+      return <FunnelFields {...props} />;
+    case 'retention':
+      return <RetentionFields {...props} />;
+    case 'events':
+      return <EventsFields {...props} />;
+    default:
+      return null;
+  }
 }
