@@ -167,6 +167,8 @@ describe('provisioned dashboards: structure', () => {
       const alerts = json.annotations.list.filter((a: any) => a.datasource?.uid === 'sluice');
       expect(alerts, json.uid).toHaveLength(1);
       expect(alerts[0].datasource).toEqual(DS);
+      // The datasource answers annotation targets of this query type from the alert history.
+      expect(alerts[0].target.queryType, json.uid).toBe('alert_history');
     }
     expect(dashboards.find((d) => d.json.uid === 'sluice-system-health')?.json.templating.list.find((v: any) => v.name === 'endpoint')).toMatchObject({ multi: true, includeAll: true, query: { target: 'values', event: 'api_request', property: 'endpoint' } });
   });
