@@ -85,7 +85,14 @@ export interface SluiceQuery extends DataQuery, DslFields {
   rawJson?: string;
   /** Stream fresh answers over `WS /api/v1/live` while the panel is shown. */
   live?: boolean;
+  // Annotation queries (`queryType: 'alert_history'`): which alert transitions become annotations.
+  alertRule?: string;
+  alertSeverity?: string;
+  alertState?: string;
 }
+
+/** The `queryType` of an annotation query: alert episodes from `GET /api/v1/alerts/history`. */
+export const ALERT_HISTORY_QUERY = 'alert_history';
 
 export const DEFAULT_QUERY: Partial<SluiceQuery> = {
   kind: 'timeseries',

@@ -1,19 +1,24 @@
 import React, { ChangeEvent } from 'react';
-import { InlineField, Input, SecretInput } from '@grafana/ui';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { Field, FieldSet, Input, SecretInput } from '@grafana/ui';
 
 import { SluiceOptions, SluiceSecureJsonData } from '../types';
+import { selectors } from './selectors';
+import { text } from './text';
 
 type Props = DataSourcePluginOptionsEditorProps<SluiceOptions, SluiceSecureJsonData>;
+
+const t = text.configEditor;
+const ids = selectors.configEditor;
 
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
 
   const onUrlChange = (event: ChangeEvent<HTMLInputElement>) =>
-    onOptionsChange({ ...options, jsonData: { ...jsonData, url: event.target.value } });
+    onOptionsChange({ ...options, jsonData: { ...jsonData, url: event.target.value.trim() } });
 
   const onReadKeyChange = (event: ChangeEvent<HTMLInputElement>) =>
-    onOptionsChange({ ...options, secureJsonData: { readKey: event.target.value } });
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, readKey: event.target.value } });
 
   const onResetReadKey = () =>
     onOptionsChange({
@@ -24,27 +29,32 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   return (
     <>
-      <InlineField label="Sluice URL" labelWidth={14} tooltip="Base URL of the Sluice query service">
-        <Input
-          id="config-editor-url"
-          onChange={onUrlChange}
-          value={jsonData.url ?? ''}
-          placeholder="http://sluice:8080"
-          width={40}
-        />
-      </InlineField>
-      <InlineField label="Read key" labelWidth={14} tooltip="Kept by Grafana's server and never sent to the browser">
-        <SecretInput
-          required
-          id="config-editor-read-key"
-          isConfigured={Boolean(secureJsonFields.readKey)}
-          value={secureJsonData?.readKey ?? ''}
-          placeholder="slr_..."
-          width={40}
-          onReset={onResetReadKey}
-          onChange={onReadKeyChange}
-        />
-      </InlineField>
+      <FieldSet label={t.connection}>
+        <Field label={t.url} description={t.urlDescription} required>
+          <Input
+            id="config-editor-url"
+            data-testid={ids.url}
+            onChange={onUrlChange}
+            value={jsonData.url ?? ''}
+            placeholder={t.urlPlaceholder}
+            width={50}
+          />
+        </Field>
+      </FieldSet>
+      <FieldSet label={t.authentication}>
+        <Field label={t.readKey} description={t.readKeyDescription} required>
+          <SecretInput
+            id="config-editor-read-key"
+            data-testid={ids.readKey}
+            isConfigured={Boolean(secureJsonFields?.readKey)}
+            value={secureJsonData?.readKey ?? ''}
+            placeholder={t.readKeyPlaceholder}
+            width={50}
+            onReset={onResetReadKey}
+            onChange={onReadKeyChange}
+          />
+        </Field>
+      </FieldSet>
     </>
   );
 }

@@ -25,6 +25,13 @@
  *   `filterOp(scope, i)`, `filterValue(scope, i)` (a combobox, or a multi combobox for `in` /
  *   `not_in`, absent for `exists`), `filterRemove(scope, i)`.
  *
+ * Variable editor (VariableQueryEditor.tsx): `target` (what the variable lists), `event`,
+ * `property` (for values), `prefix`, `limit`.
+ *
+ * Annotation editor (AnnotationQueryEditor.tsx): `rule` (rule id), `severity`, `state`, `limit`.
+ *
+ * Config editor (ConfigEditor.tsx): `url`, `readKey`.
+ *
  * Combobox test ids sit on the input; its options are `role="option"` elements in a portal.
  */
 export const selectors = {
@@ -62,5 +69,22 @@ export const selectors = {
     filterOp: (scope: string, i: number) => `sluice-query-filters-${scope}-${i}-op`,
     filterValue: (scope: string, i: number) => `sluice-query-filters-${scope}-${i}-value`,
     filterRemove: (scope: string, i: number) => `sluice-query-filters-${scope}-${i}-remove`,
+  },
+  variableEditor: {
+    target: 'sluice-variable-target',
+    event: 'sluice-variable-event',
+    property: 'sluice-variable-property',
+    prefix: 'sluice-variable-prefix',
+    limit: 'sluice-variable-limit',
+  },
+  annotationEditor: {
+    rule: 'sluice-annotation-rule',
+    severity: 'sluice-annotation-severity',
+    state: 'sluice-annotation-state',
+    limit: 'sluice-annotation-limit',
+  },
+  configEditor: {
+    url: 'sluice-config-url',
+    readKey: 'sluice-config-read-key',
   },
 };
