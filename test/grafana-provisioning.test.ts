@@ -289,7 +289,7 @@ describe('provisioned dashboards against the query service', () => {
     return current.includes('$__all') ? all : current;
   }
 
-  // Auto intervals as Grafana's $__interval resolves them for these ranges on a wide panel.
+  // A fixed interval in place of Grafana's $__interval (which depends on the panel's width).
   const AUTO_INTERVAL: Record<string, string> = { '24h': '5m', '7d': '1h' };
   const BUCKETED = ['timeseries', 'forecast', 'anomalies'];
 
