@@ -52,4 +52,11 @@ describe('chooseLayout', () => {
   it('is compact when no secondary label is asked for', () => {
     expect(chooseLayout({ ...base, secondaryLabels: 0 }).compact).toBe(true);
   });
+
+  it('reserves the same lines of text above every column so bars share a baseline', () => {
+    expect(chooseLayout(base).valueLines).toBe(5);
+    expect(chooseLayout({ ...base, secondaryLabels: 2 }).valueLines).toBe(3);
+    expect(chooseLayout({ ...base, height: 120 }).valueLines).toBe(1);
+    expect(chooseLayout({ ...base, width: 1600, height: 600, series: 3 }).valueLines).toBe(3);
+  });
 });

@@ -20,13 +20,17 @@ export interface FunnelLayout {
   /** Horizontal: the width of the step name column and of the value column, in px. */
   labelWidth: number;
   valueWidth: number;
+  /** Vertical: lines of text above the bars, the same in every column so the bars share a baseline. */
+  valueLines: number;
 }
 
 // Rough text metrics at the theme's small font size; generous so text fits before it truncates
 const CHAR_PX = 7.5;
-const LINE_PX = 18;
+export const LINE_PX = 18;
 const LEGEND_PX = 28;
 const SECONDARY_LABEL_PX = 96;
+// One label inline, with its words and separator: "50.0% of previous · "
+const INLINE_LABEL_PX = 124;
 const MIN_BAR_PX = 80;
 const MIN_COLUMN_PX = 100;
 
@@ -56,14 +60,14 @@ export function chooseLayout(input: LayoutInput): FunnelLayout {
     let valueWidth = usersWidth;
     if (grouped) {
       // Each group's secondary labels sit on its own line, after its users
-      const withLabels = usersWidth + secondaryLabels * SECONDARY_LABEL_PX;
+      const withLabels = usersWidth + secondaryLabels * INLINE_LABEL_PX;
       compact = rowHeight / series < LINE_PX - 2 || width - labelWidth - withLabels < MIN_BAR_PX;
       valueWidth = compact ? usersWidth : withLabels;
     } else {
       // The secondary labels take a line under the bar
       compact = rowHeight < 2 * LINE_PX + 6 || barRoom < MIN_BAR_PX + SECONDARY_LABEL_PX;
     }
-    return { orientation, compact: compact || secondaryLabels === 0, labelWidth, valueWidth };
+    return { orientation, compact: compact || secondaryLabels === 0, labelWidth, valueWidth, valueLines: 0 };
   }
 
   const columnWidth = width / Math.max(1, steps);
@@ -73,5 +77,12 @@ export function chooseLayout(input: LayoutInput): FunnelLayout {
   const compact =
     columnWidth < (grouped ? usersWidth + 2 * SECONDARY_LABEL_PX : MIN_COLUMN_PX) ||
     plotHeight - textLines * LINE_PX < 2 * LINE_PX;
-  return { orientation, compact: compact || secondaryLabels === 0, labelWidth, valueWidth: usersWidth };
+  const hideSecondary = compact || secondaryLabels === 0;
+  return {
+    orientation,
+    compact: hideSecondary,
+    labelWidth,
+    valueWidth: usersWidth,
+    valueLines: grouped ? series : 1 + (hideSecondary ? 0 : secondaryLabels),
+  };
 }

@@ -5,7 +5,7 @@ import { useStyles2 } from '@grafana/ui';
 
 import { formatUsers } from '../format';
 import { FunnelModel, FunnelStep, StepValues } from '../funnel-model';
-import { FunnelLayout } from '../layout';
+import { FunnelLayout, LINE_PX } from '../layout';
 import { selectors } from '../selectors';
 import { FunnelSeries } from '../series';
 import { text } from '../text';
@@ -51,7 +51,7 @@ export function FunnelBars({ model, series, layout, labels }: Props) {
   const horizontal = layout.orientation === 'horizontal';
 
   return (
-    <div className={horizontal ? styles.rows : styles.columns}>
+    <div className={horizontal ? (grouped ? styles.groupedRows : styles.rows) : styles.columns}>
       {model.steps.map((step, i) => {
         const bars = series.map((s) => {
           const values = s.values[i];
@@ -104,7 +104,7 @@ export function FunnelBars({ model, series, layout, labels }: Props) {
         return (
           <div key={step.step} className={styles.column} data-testid={ids.step(step.step)}>
             <StepTitle step={step} grouped={grouped} compact={layout.compact} />
-            <div className={styles.columnValues}>
+            <div className={styles.columnValues} style={{ height: layout.valueLines * LINE_PX }}>
               {bars.map(({ s, values, tooltip }) => (
                 <div key={s.group ?? ''} className={styles.columnValue} title={tooltip}>
                   {grouped && <span className={styles.swatch} style={{ background: s.color }} />}
@@ -142,6 +142,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   ellipsis: css(ellipsis),
   grow: css({ flex: '1 1 auto', minWidth: 0 }),
   rows: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), height: '100%', minHeight: 0 }),
+  groupedRows: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1.5), height: '100%', minHeight: 0 }),
   row: css({ display: 'flex', flex: '1 1 0', minHeight: 0, alignItems: 'center', gap: theme.spacing(1) }),
   rowLabel: css({ flex: '0 0 auto', minWidth: 0, lineHeight: '18px' }),
   stepTitle: css({ minWidth: 0, lineHeight: '18px' }),
@@ -160,7 +161,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   rowValue: css({ flex: '0 0 auto', minWidth: 0 }),
   columns: css({ display: 'flex', gap: theme.spacing(1), height: '100%', minWidth: 0 }),
   column: css({ display: 'flex', flexDirection: 'column', flex: '1 1 0', minWidth: 0 }),
-  columnValues: css({ flex: '0 1 auto', minHeight: 0, overflow: 'hidden', maxHeight: '60%' }),
+  columnValues: css({ flex: '0 0 auto', overflow: 'hidden', maxHeight: '60%' }),
   columnValue: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(0.5), minWidth: 0 }),
   swatch: css({ flex: '0 0 auto', width: 8, height: 8, borderRadius: theme.shape.radius.circle }),
   vTracks: css({
