@@ -59,4 +59,14 @@ describe('chooseLayout', () => {
     expect(chooseLayout({ ...base, height: 120 }).valueLines).toBe(1);
     expect(chooseLayout({ ...base, width: 1600, height: 600, series: 3 }).valueLines).toBe(3);
   });
+
+  it('keeps group numbers while their rows are tall enough for a line of text', () => {
+    const grouped = { ...base, orientation: 'horizontal' as const, series: 3, steps: 3, width: 600 };
+    expect(chooseLayout({ ...grouped, height: 300 }).seriesValues).toBe(true);
+    const thin = chooseLayout({ ...grouped, height: 120 });
+    expect(thin.seriesValues).toBe(false);
+    expect(thin.valueWidth).toBe(0);
+    expect(thin.inlineTitle).toBe(true);
+    expect(chooseLayout({ ...grouped, height: 300 }).inlineTitle).toBe(false);
+  });
 });

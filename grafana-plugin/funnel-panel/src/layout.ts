@@ -22,6 +22,10 @@ export interface FunnelLayout {
   valueWidth: number;
   /** Vertical: lines of text above the bars, the same in every column so the bars share a baseline. */
   valueLines: number;
+  /** False when a breakdown's rows are too thin for text: each step then shows its total only. */
+  seriesValues: boolean;
+  /** Horizontal rows shorter than two lines: a step's total goes on its name's line. */
+  inlineTitle: boolean;
 }
 
 // Rough text metrics at the theme's small font size; generous so text fits before it truncates
@@ -58,7 +62,9 @@ export function chooseLayout(input: LayoutInput): FunnelLayout {
     const barRoom = width - labelWidth - usersWidth;
     let compact: boolean;
     let valueWidth = usersWidth;
+    let seriesValues = true;
     if (grouped) {
+      seriesValues = rowHeight / series >= LINE_PX - 4;
       // Each group's secondary labels sit on its own line, after its users
       const withLabels = usersWidth + secondaryLabels * INLINE_LABEL_PX;
       compact = rowHeight / series < LINE_PX - 2 || width - labelWidth - withLabels < MIN_BAR_PX;
@@ -67,7 +73,15 @@ export function chooseLayout(input: LayoutInput): FunnelLayout {
       // The secondary labels take a line under the bar
       compact = rowHeight < 2 * LINE_PX + 6 || barRoom < MIN_BAR_PX + SECONDARY_LABEL_PX;
     }
-    return { orientation, compact: compact || secondaryLabels === 0, labelWidth, valueWidth, valueLines: 0 };
+    return {
+      orientation,
+      compact: compact || secondaryLabels === 0,
+      labelWidth,
+      valueWidth: seriesValues ? valueWidth : 0,
+      valueLines: 0,
+      seriesValues,
+      inlineTitle: rowHeight < 2 * LINE_PX + 2,
+    };
   }
 
   const columnWidth = width / Math.max(1, steps);
@@ -84,5 +98,7 @@ export function chooseLayout(input: LayoutInput): FunnelLayout {
     labelWidth,
     valueWidth: usersWidth,
     valueLines: grouped ? series : 1 + (hideSecondary ? 0 : secondaryLabels),
+    seriesValues: true,
+    inlineTitle: false,
   };
 }

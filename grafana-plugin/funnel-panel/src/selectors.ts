@@ -8,8 +8,8 @@
  *   leave it out for the whole funnel): `users(s, g)`, `conversionFromFirst(s, g)`,
  *   `conversionFromPrevious(s, g)`, `dropOff(s, g)` (users lost), `dropOffRate(s, g)` and
  *   `medianTime(s, g)`. Each element's text is only the value: `12,345`, `45.7%`, `3.2 min`.
- *   With a breakdown, `users(s)` is the step's total over all groups. Step 1 has neither
- *   conversion from previous nor drop-off.
+ *   With a breakdown, `users(s)` is the step's total over all groups. Step 1 shows its users
+ *   only (no conversions, drop-off or median).
  * - `legend`, `legendItem(g)`: the breakdown's legend.
  * - `emptyState`: the explanation shown instead of a funnel; `emptyStateFound`: the fields
  *   received, when they are not a funnel.

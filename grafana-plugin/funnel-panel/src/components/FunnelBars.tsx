@@ -26,17 +26,21 @@ function extents(values: StepValues, max: number): { bar: string; dropOff: strin
   return { bar: pct(values.users), dropOff: pct(values.dropOff ?? 0) };
 }
 
-function StepTitle({ step, grouped, compact }: { step: FunnelStep; grouped: boolean; compact: boolean }) {
+function StepTitle({ step, showTotal, inline }: { step: FunnelStep; showTotal: boolean; inline: boolean }) {
   const styles = useStyles2(getStyles);
   return (
-    <div className={styles.stepTitle}>
+    <div className={inline ? styles.stepTitleInline : styles.stepTitle}>
       <div className={styles.ellipsis} title={text.funnel.stepTitle(step.step, step.event)}>
         {step.event}
       </div>
-      {/* With a breakdown, the step's own total is secondary to the groups' bars */}
-      {grouped && !compact && (
-        <div className={styles.ellipsis}>
-          <span data-testid={ids.users(step.step)}>{formatUsers(step.total.users)}</span> {text.funnel.total}
+      {showTotal && (
+        <div
+          className={inline ? styles.total : styles.ellipsis}
+          title={`${formatUsers(step.total.users)} ${text.funnel.total}`}
+        >
+          <span data-testid={ids.users(step.step)}>{formatUsers(step.total.users)}</span>
+          {/* On one line with the name, the number alone leaves the name more room */}
+          {!inline && ` ${text.funnel.total}`}
         </div>
       )}
     </div>
@@ -59,11 +63,14 @@ export function FunnelBars({ model, series, layout, labels }: Props) {
           const tooltip = describeStep(step.event, values, s.group);
           return { s, values, size, tooltip };
         });
+        // With a breakdown the step's total is secondary to the groups' bars, unless the groups
+        // have no room for their own numbers
+        const showTotal = grouped && (!layout.compact || !layout.seriesValues);
         if (horizontal) {
           return (
             <div key={step.step} className={styles.row} data-testid={ids.step(step.step)}>
               <div className={styles.rowLabel} style={{ width: layout.labelWidth }}>
-                <StepTitle step={step} grouped={grouped} compact={layout.compact} />
+                <StepTitle step={step} showTotal={showTotal} inline={layout.inlineTitle} />
               </div>
               <div className={styles.rowSeries}>
                 {bars.map(({ s, values, size, tooltip }) => (
@@ -73,17 +80,19 @@ export function FunnelBars({ model, series, layout, labels }: Props) {
                         <div className={styles.hBar} style={{ width: size.bar, background: s.color }} />
                         <div className={styles.hBar} style={{ width: size.dropOff, background: s.dropOffColor }} />
                       </div>
-                      <div className={styles.rowValue} style={{ width: layout.valueWidth }}>
-                        <StepLabels
-                          step={step.step}
-                          values={values}
-                          labels={labels}
-                          group={s.group}
-                          showUsers
-                          showSecondary={grouped && !layout.compact}
-                          layout="inline"
-                        />
-                      </div>
+                      {layout.seriesValues && (
+                        <div className={styles.rowValue} style={{ width: layout.valueWidth }}>
+                          <StepLabels
+                            step={step.step}
+                            values={values}
+                            labels={labels}
+                            group={s.group}
+                            showUsers
+                            showSecondary={grouped && !layout.compact}
+                            layout="inline"
+                          />
+                        </div>
+                      )}
                     </div>
                     {!grouped && !layout.compact && (
                       <StepLabels
@@ -103,7 +112,7 @@ export function FunnelBars({ model, series, layout, labels }: Props) {
         }
         return (
           <div key={step.step} className={styles.column} data-testid={ids.step(step.step)}>
-            <StepTitle step={step} grouped={grouped} compact={layout.compact} />
+            <StepTitle step={step} showTotal={showTotal} inline={layout.inlineTitle} />
             <div className={styles.columnValues} style={{ height: layout.valueLines * LINE_PX }}>
               {bars.map(({ s, values, tooltip }) => (
                 <div key={s.group ?? ''} className={styles.columnValue} title={tooltip}>
@@ -143,9 +152,19 @@ const getStyles = (theme: GrafanaTheme2) => ({
   grow: css({ flex: '1 1 auto', minWidth: 0 }),
   rows: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), height: '100%', minHeight: 0 }),
   groupedRows: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1.5), height: '100%', minHeight: 0 }),
-  row: css({ display: 'flex', flex: '1 1 0', minHeight: 0, alignItems: 'center', gap: theme.spacing(1) }),
+  // Rows clip rather than spill into their neighbours when the panel is too short for the text
+  row: css({
+    display: 'flex',
+    flex: '1 1 0',
+    minHeight: 0,
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    overflow: 'hidden',
+  }),
   rowLabel: css({ flex: '0 0 auto', minWidth: 0, lineHeight: '18px' }),
   stepTitle: css({ minWidth: 0, lineHeight: '18px' }),
+  stepTitleInline: css({ display: 'flex', gap: theme.spacing(1), minWidth: 0, lineHeight: '18px' }),
+  total: css({ flex: '0 0 auto', color: theme.colors.text.secondary }),
   rowSeries: css({
     display: 'flex',
     flexDirection: 'column',
@@ -154,7 +173,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
     minWidth: 0,
     height: '100%',
   }),
-  seriesRow: css({ display: 'flex', flexDirection: 'column', flex: '1 1 0', minHeight: 0, maxHeight: 64 }),
+  seriesRow: css({
+    display: 'flex',
+    flexDirection: 'column',
+    flex: '1 1 0',
+    minHeight: 0,
+    maxHeight: 64,
+    overflow: 'hidden',
+  }),
   barLine: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1), flex: '1 1 0', minHeight: 0 }),
   hTrack: css({ display: 'flex', flex: '1 1 0', minWidth: 0, height: '80%', maxHeight: 32, minHeight: 2 }),
   hBar: css({ height: '100%', flex: '0 0 auto' }),

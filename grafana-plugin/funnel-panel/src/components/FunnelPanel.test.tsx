@@ -9,11 +9,17 @@ import { FunnelPanel } from './FunnelPanel';
 
 const ids = selectors.funnelPanel;
 
-function renderPanel(series: DataFrame[], options: Partial<FunnelOptions> = {}, width = 800, height = 400) {
+function renderPanel(
+  series: DataFrame[],
+  options: Partial<FunnelOptions> = {},
+  width = 800,
+  height = 400,
+  state = LoadingState.Done
+) {
   const timeRange = getDefaultTimeRange();
   const props = {
     id: 1,
-    data: { series, state: LoadingState.Done, timeRange },
+    data: { series, state, timeRange },
     timeRange,
     timeZone: 'utc',
     options: { ...DEFAULT_OPTIONS, ...options },
@@ -129,6 +135,13 @@ describe('FunnelPanel', () => {
       expect([1, 2, 3].map((s) => textOf(ids.users(s)))).toEqual(['1,500', '450', '210']);
     });
 
+    it('shows step totals instead of group numbers when group rows are too thin for text', () => {
+      renderPanel([groupedFunnelFrame()], { orientation: 'horizontal' }, 500, 120);
+      expect([1, 2, 3].map((s) => textOf(ids.users(s)))).toEqual(['1,500', '450', '210']);
+      expect(screen.queryByTestId(ids.users(1, 'google'))).not.toBeInTheDocument();
+      expect(screen.getByText('add_to_cart')).toBeInTheDocument();
+    });
+
     it('has a legend with the groups, largest first, in palette colours', () => {
       renderPanel([groupedFunnelFrame()]);
       const items = within(screen.getByTestId(ids.legend)).getAllByTestId(/^sluice-funnel-legend-/);
@@ -151,6 +164,12 @@ describe('FunnelPanel', () => {
       const empty = screen.getByTestId(ids.emptyState);
       expect(empty).toHaveTextContent('No funnel data');
       expect(empty).toHaveTextContent(/Sluice data source.*Funnel.*at least two steps/);
+    });
+
+    it('shows nothing while the first answer is loading', () => {
+      renderPanel([], {}, 800, 400, LoadingState.Loading);
+      expect(screen.queryByTestId(ids.emptyState)).not.toBeInTheDocument();
+      expect(screen.queryByTestId(ids.panel)).not.toBeInTheDocument();
     });
 
     it('lists the expected and received fields for a non-funnel frame', () => {

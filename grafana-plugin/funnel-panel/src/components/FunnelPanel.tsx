@@ -1,6 +1,6 @@
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
-import { PanelProps } from '@grafana/data';
+import { LoadingState, PanelProps } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 
 import { formatUsers } from '../format';
@@ -27,6 +27,10 @@ export function FunnelPanel({ data, options, width, height }: Props) {
     [result, theme, options.color]
   );
 
+  // While the first answer loads there is nothing to explain yet
+  if (result.status === 'no-data' && data.state === LoadingState.Loading) {
+    return <div className={styles.panel} style={{ width, height }} />;
+  }
   if (result.status !== 'ok') {
     return (
       <div className={styles.panel} style={{ width, height }}>
