@@ -57,6 +57,23 @@ describe('resolveTimezone', () => {
 });
 
 describe('buildQuery', () => {
+  it('widens an unaligned dashboard range to whole buckets, but not a raw document', () => {
+    const unaligned = {
+      ...ctx,
+      from: Date.parse('2026-11-07T10:38:12.345Z'),
+      to: Date.parse('2026-11-07T16:38:12.345Z'),
+    };
+    expect(built({ event: 'api_request', interval: '1h' }, unaligned)).toMatchObject({
+      from: '2026-11-07T10:00:00.000Z',
+      to: '2026-11-07T17:00:00.000Z',
+    });
+    const raw = buildQuery(
+      { refId: 'A', kind: 'timeseries', rawMode: true, rawJson: '{"kind":"timeseries"}' },
+      unaligned
+    );
+    expect(raw.ok && raw.query.from).toBe('2026-11-07T10:38:12.345Z');
+  });
+
   it('passes the dashboard range, time zone and interval through', () => {
     expect(built({ event: 'api_request', aggregations: ['count', 'p95'], measure: 'duration_ms' })).toEqual({
       kind: 'timeseries',

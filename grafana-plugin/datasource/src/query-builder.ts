@@ -1,3 +1,4 @@
+import { alignRange } from './range-alignment';
 import { DslQuery, Interval, INTERVALS, Kind, SluiceQuery } from './types';
 
 /** What the dashboard contributes to every query. */
@@ -78,12 +79,15 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-function timeFields(ctx: DashboardContext): Pick<DslQuery, 'from' | 'to' | 'timezone'> {
-  return {
-    from: new Date(ctx.from).toISOString(),
-    to: new Date(ctx.to).toISOString(),
-    timezone: resolveTimezone(ctx.timezone, ctx.browserTimezone),
-  };
+function timeFields(
+  ctx: DashboardContext,
+  aligned?: { kind: Kind; interval: Interval | undefined }
+): Pick<DslQuery, 'from' | 'to' | 'timezone'> {
+  const timezone = resolveTimezone(ctx.timezone, ctx.browserTimezone);
+  const { from, to } = aligned
+    ? alignRange(ctx.from, ctx.to, aligned.kind, aligned.interval, timezone)
+    : { from: ctx.from, to: ctx.to };
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), timezone };
 }
 
 function fromRawJson(text: string | undefined, ctx: DashboardContext): BuildResult {
@@ -112,7 +116,7 @@ export function buildQuery(q: SluiceQuery, ctx: DashboardContext): BuildResult {
   if (q.rawMode) {
     return fromRawJson(q.rawJson, ctx);
   }
-  const query: DslQuery = { kind: q.kind, ...timeFields(ctx) };
+  const query: DslQuery = { kind: q.kind };
   const source = q as unknown as Record<string, unknown>;
   for (const field of FIELDS[q.kind] ?? []) {
     const value = source[field];
@@ -126,6 +130,7 @@ export function buildQuery(q: SluiceQuery, ctx: DashboardContext): BuildResult {
   } else if (choice === 'auto' && BUCKETED.has(q.kind) && ctx.intervalMs) {
     query.interval = nearestInterval(ctx.intervalMs);
   }
+  Object.assign(query, timeFields(ctx, { kind: q.kind, interval: query.interval }));
   if (q.kind === 'funnel' && (q.steps?.length ?? 0) < 2) {
     return { ok: false, error: 'A funnel needs at least two steps' };
   }
