@@ -54,6 +54,15 @@ describe('buildFunnel', () => {
     expect(steps.map((s) => s.total.medianTimeMs)).toEqual([null, null, null]);
   });
 
+  it('keeps the fixed colour of the users field', () => {
+    const frame = funnelFrame();
+    frame.fields[2].config = { color: { mode: 'fixed', fixedColor: 'purple' } };
+    expect(model(buildFunnel([frame])).fieldColor).toBe('purple');
+    expect(model(buildFunnel([funnelFrame()])).fieldColor).toBeUndefined();
+    frame.fields[2].config = { color: { mode: 'palette-classic', fixedColor: 'purple' } };
+    expect(model(buildFunnel([frame])).fieldColor).toBeUndefined();
+  });
+
   it('orders rows by step and names steps without an event field', () => {
     const frame = createDataFrame({
       fields: [

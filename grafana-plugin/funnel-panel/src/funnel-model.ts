@@ -1,4 +1,4 @@
-import { DataFrame, Field, FieldType } from '@grafana/data';
+import { DataFrame, Field, FieldColorModeId, FieldType } from '@grafana/data';
 
 /** The numbers of one bar: a step of the whole funnel or of one group. */
 export interface StepValues {
@@ -33,6 +33,8 @@ export interface FunnelModel {
   groups: string[];
   /** Groups left out by the `maxGroups` option (still counted in the totals). */
   hiddenGroups: number;
+  /** The users field's fixed colour, when the source or a transformation gives it one. */
+  fieldColor?: string;
 }
 
 export type FunnelResult =
@@ -182,6 +184,11 @@ function orderGroups(byGroup: Map<string, Row[]>, stepNumbers: number[]): string
   });
 }
 
+function fixedColor(field: Field): string | undefined {
+  const color = field.config.color;
+  return color?.mode === FieldColorModeId.Fixed ? color.fixedColor : undefined;
+}
+
 function describeFields(frame: DataFrame): string[] {
   return frame.fields.map((f) => `${f.name} (${f.type})`);
 }
@@ -241,6 +248,7 @@ export function buildFunnel(series: DataFrame[], maxGroups = Infinity): FunnelRe
       groupFields: fields.groups.map((f) => f.name),
       groups: shown,
       hiddenGroups: ordered.length - shown.length,
+      fieldColor: fixedColor(fields.users),
     },
   };
 }

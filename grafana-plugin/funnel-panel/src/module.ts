@@ -28,6 +28,7 @@ export const plugin = new PanelPlugin<FunnelOptions>(FunnelPanel).setPanelOption
       description: t.colorDescription,
       category: t.category,
       defaultValue: DEFAULT_OPTIONS.color,
+      settings: { placeholder: t.colorPlaceholder, isClearable: true },
     })
     .addNumberInput({
       path: 'maxGroups',

@@ -19,10 +19,14 @@ function withDropOff(color: string) {
   return { color, dropOffColor: colorManipulator.alpha(color, DROP_OFF_ALPHA) };
 }
 
-/** The bars to draw: groups in the theme's classic palette, or the whole funnel in one colour. */
+/**
+ * The bars to draw: groups in the theme's classic palette, or the whole funnel in one colour (the
+ * option's, else the users field's, else the palette's first).
+ */
 export function funnelSeries(model: FunnelModel, theme: GrafanaTheme2, colorOption: string): FunnelSeries[] {
   if (model.groups.length === 0) {
-    const color = theme.visualization.getColorByName(colorOption || 'blue');
+    const palette = theme.visualization.palette;
+    const color = theme.visualization.getColorByName(colorOption || model.fieldColor || palette[0]);
     return [{ ...withDropOff(color), values: model.steps.map((s) => s.total) }];
   }
   const palette = theme.visualization.palette;

@@ -40,7 +40,9 @@ export const text = {
     showMedianTime: 'Median time to convert',
     labelsDescription: 'Step names and users are always shown; these labels give way first in small panels.',
     color: 'Colour',
-    colorDescription: 'Bar colour without a breakdown. With a breakdown, groups take the classic palette.',
+    colorDescription:
+      'Bar colour without a breakdown; unset, the field colour or the classic palette. With a breakdown, groups take the classic palette.',
+    colorPlaceholder: 'From the field or palette',
     maxGroups: 'Max groups',
     maxGroupsDescription: 'Groups shown with a breakdown, the largest by first-step users first.',
   },

@@ -7,7 +7,10 @@ export interface FunnelOptions {
   showConversionFromPrevious: boolean;
   showDropOff: boolean;
   showMedianTime: boolean;
-  /** Colour of the bars without a breakdown (a theme colour name or a CSS colour). */
+  /**
+   * Colour of the bars without a breakdown (a theme colour name or a CSS colour). Empty: the
+   * users field's own colour, else the first colour of the theme's classic palette.
+   */
   color: string;
   /** Groups drawn with a breakdown, the largest (by first-step users) first. */
   maxGroups: number;
@@ -19,7 +22,7 @@ export const DEFAULT_OPTIONS: FunnelOptions = {
   showConversionFromPrevious: true,
   showDropOff: true,
   showMedianTime: true,
-  color: 'blue',
+  color: '',
   // Sluice's default `limit` is 10 groups plus "(other)"
   maxGroups: 11,
 };
