@@ -8,7 +8,7 @@ jest.mock('@grafana/runtime', () => ({
   getTemplateSrv: () => ({ getVariables: () => [{ name: 'category' }] }),
 }));
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 const ids = selectors.queryEditor;
 

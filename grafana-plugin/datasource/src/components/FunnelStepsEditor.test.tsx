@@ -3,7 +3,7 @@ import { act, fireEvent, screen } from '@testing-library/react';
 import { selectors } from './selectors';
 import { pick, renderEditor } from './test-utils';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 const ids = selectors.queryEditor;
 const click = (testId: string) =>

@@ -11,7 +11,7 @@ jest.mock('@grafana/runtime', () => ({
 const ids = selectors.queryEditor;
 
 // Comboboxes load their options asynchronously; a test walks through several.
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 describe('QueryEditor', () => {
   it('lists the events from the meta endpoint and the dashboard variables', async () => {
@@ -125,5 +125,18 @@ describe('QueryEditor', () => {
     expect(last().properties).toEqual(['revenue', 'category']);
     fireEvent.change(screen.getByTestId(ids.limit), { target: { value: '50' } });
     expect(last().limit).toBe(50);
+  });
+});
+
+describe('QueryEditor defaults', () => {
+  it('fills a new query with the defaults and leaves a saved one as it is', async () => {
+    const fresh = renderEditor({ kind: undefined as never });
+    await pick(ids.event, 'order');
+    expect(fresh.last()).toMatchObject({ kind: 'timeseries', aggregations: ['count'], event: 'order' });
+    fresh.unmount();
+
+    const saved = renderEditor({ kind: 'percentiles', event: 'order', measure: 'revenue' });
+    await pick(ids.compare, 'Previous period');
+    expect(saved.last().aggregations).toBeUndefined();
   });
 });

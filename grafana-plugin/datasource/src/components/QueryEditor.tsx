@@ -25,7 +25,9 @@ const KIND_OPTIONS = KINDS.map((kind) => ({ label: t.kinds[kind], value: kind })
 
 /** A builder for every query kind, or the query document as raw JSON. */
 export function QueryEditor({ query: stored, datasource, onChange, onRunQuery }: Props) {
-  const query: SluiceQuery = { ...DEFAULT_QUERY, ...stored } as SluiceQuery;
+  // Defaults only for a query that has none yet: a saved percentiles query has no aggregations
+  // on purpose (it answers all five levels).
+  const query: SluiceQuery = stored.kind ? stored : { ...DEFAULT_QUERY, ...stored, kind: DEFAULT_QUERY.kind! };
   const meta = useMemo(() => metaCache(datasource.api), [datasource]);
 
   const onPatch = (patch: Partial<SluiceQuery>, run = true) => {

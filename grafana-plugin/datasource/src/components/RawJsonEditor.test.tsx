@@ -3,6 +3,9 @@ import { act, fireEvent, screen } from '@testing-library/react';
 import { selectors } from './selectors';
 import { renderEditor } from './test-utils';
 
+// Renders the whole editor, which is slow on a busy machine.
+jest.setTimeout(60_000);
+
 const ids = selectors.queryEditor;
 const toggleRaw = () =>
   act(async () => {

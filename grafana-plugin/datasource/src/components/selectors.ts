@@ -33,6 +33,8 @@
  * Config editor (ConfigEditor.tsx): `url`, `readKey`.
  *
  * Combobox test ids sit on the input; its options are `role="option"` elements in a portal.
+ * Switch test ids (`rawToggle`, `live`, `strictOrder`) sit on the checkbox input, which its
+ * label covers: a browser clicks it with `{ force: true }` (or clicks the label).
  */
 export const selectors = {
   queryEditor: {

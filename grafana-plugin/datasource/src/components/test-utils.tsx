@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 
 import { DataSource } from '../datasource';
 import { MetaEvent, MetaProperty } from '../sluice-api';
@@ -63,6 +63,16 @@ export function renderEditor(initial: Partial<SluiceQuery> = {}, api = stubApi()
   return { ...view, api, onChange, onRunQuery, last };
 }
 
+// Options load asynchronously; on a busy machine that takes longer than waitFor's default second.
+const WAIT = { timeout: 10_000 };
+
+/** The option elements of an open combobox. */
+function optionsOf(input: HTMLElement): HTMLElement[] {
+  const listbox = document.getElementById(input.getAttribute('aria-controls') ?? '');
+  // A plain selector: role queries compute styles of the whole page and are slow here.
+  return listbox ? Array.from(listbox.querySelectorAll<HTMLElement>('[role="option"]')) : [];
+}
+
 /** Opens a combobox (by its test id) and gives the labels of its options once they are listed. */
 export async function openOptions(testId: string, typed?: string): Promise<string[]> {
   const input = screen.getByTestId(testId);
@@ -75,22 +85,18 @@ export async function openOptions(testId: string, typed?: string): Promise<strin
       fireEvent.change(input, { target: { value: typed } });
     }
   });
-  const listbox = document.getElementById(input.getAttribute('aria-controls') ?? '');
-  if (!listbox) {
-    throw new Error(`no listbox for ${testId}`);
-  }
-  const options = await within(listbox).findAllByRole('option');
-  return options.map((o) => o.textContent ?? '');
+  await waitFor(() => {
+    if (!optionsOf(input).length || (typed && !optionsOf(input).some((o) => o.textContent?.includes(typed)))) {
+      throw new Error(`no options listed for ${testId}`);
+    }
+  }, WAIT);
+  return optionsOf(input).map((o) => o.textContent ?? '');
 }
 
 /** Opens a combobox and picks the option whose text starts with `label`. */
 export async function pick(testId: string, label: string, typed?: string) {
   await openOptions(testId, typed);
-  const input = screen.getByTestId(testId);
-  const listbox = document.getElementById(input.getAttribute('aria-controls') ?? '')!;
-  const option = within(listbox)
-    .getAllByRole('option')
-    .find((o) => (o.textContent ?? '').startsWith(label));
+  const option = optionsOf(screen.getByTestId(testId)).find((o) => (o.textContent ?? '').startsWith(label));
   if (!option) {
     throw new Error(`no option ${label} in ${testId}`);
   }

@@ -68,16 +68,15 @@ export const text = {
     periods: 'Periods',
     periodsTooltip: '1-90 periods after the cohort',
     variablesGroup: 'Variables',
-    metaError: (message: string) => `Could not list from Sluice: ${message}`,
     hints: {
       funnelTooFewSteps: 'A funnel needs at least two steps',
       funnelStepEvent: (n: number) => `Step ${n} has no event`,
       retentionEvents: 'Retention needs a start event and a return event',
-      measureNeeded: (aggs: string[]) => `${aggs.join(', ')} need a measure; without one only count and uniq_users`,
+      measureNeeded: (aggs: string[]) =>
+        `${aggs.join(', ')} ${aggs.length > 1 ? 'need' : 'needs'} a measure; without one only count and uniq_users`,
       filterProperty: (n: number) => `Filter ${n} has no property`,
       filterValue: (n: number) => `Filter ${n} has no value`,
       tooManyFilters: 'At most 20 filters',
-      oneAggregation: 'This kind takes exactly one aggregation',
       eventNeeded: 'Pick an event',
     },
   },
