@@ -250,6 +250,16 @@ describe('live query', () => {
     expect(socket.closed).not.toBeNull();
   });
 
+  it("streams every target when Explore's live button asks for it", () => {
+    const sub = ds
+      .query(request([{ refId: 'A', kind: 'events', event: 'order' }], { liveStreaming: true }))
+      .subscribe();
+    FakeWebSocket.last.open();
+    expect(FakeWebSocket.last.sent).toEqual([expect.objectContaining({ type: 'subscribe', id: 'A-1' })]);
+    expect(posted).toEqual([]);
+    sub.unsubscribe();
+  });
+
   it('reports a live target that cannot be built without opening a socket', async () => {
     const response = await firstValueFrom(ds.query(request([{ refId: 'A', kind: 'funnel', live: true, steps: [] }])));
     expect(response).toEqual({

@@ -116,7 +116,8 @@ export class DataSource extends DataSourceApi<SluiceQuery, SluiceOptions> {
       timezone: request.timezone,
       intervalMs: request.intervalMs,
     };
-    const live = targets.filter((t) => t.live && t.queryType !== ALERT_HISTORY_QUERY);
+    // Explore's live button (plugin.json `streaming`) asks for every query of the request to stream.
+    const live = targets.filter((t) => (t.live || request.liveStreaming) && t.queryType !== ALERT_HISTORY_QUERY);
     const once = targets.filter((t) => !live.includes(t));
     if (live.length === 0) {
       return from(this.runOnce(once, context));
