@@ -1,0 +1,30 @@
+import type { DataSourceInstanceSettings } from '@grafana/data';
+import type { DataSourceSrv } from '@grafana/runtime';
+
+import { instanceSettings } from './instance';
+import { dataSource } from './plugins';
+
+const UIDS = ['sluice', 'sluice-wrong-key'];
+
+function settingsFor(ref: unknown): DataSourceInstanceSettings | undefined {
+  const key = typeof ref === 'string' ? ref : ((ref as { uid?: string } | null | undefined)?.uid ?? 'sluice');
+  const uid = key === 'Sluice' || key === 'default' ? 'sluice' : key.replace(/^\$\{?|\}$/g, '') === 'datasource' ? 'sluice' : key;
+  return UIDS.includes(uid) ? (instanceSettings(uid) as DataSourceInstanceSettings) : undefined;
+}
+
+/** Grafana's data source service, knowing the page's Sluice instances. */
+export function createDataSourceSrv(): DataSourceSrv {
+  return {
+    get: async (ref?: unknown) => {
+      const settings = settingsFor(ref);
+      if (!settings) {
+        throw new Error(`Data source not found: ${JSON.stringify(ref)}`);
+      }
+      return dataSource(settings.uid);
+    },
+    getList: () => [instanceSettings('sluice') as DataSourceInstanceSettings],
+    getInstanceSettings: (ref?: unknown) => settingsFor(ref),
+    reload: async () => undefined,
+    registerRuntimeDataSource: () => undefined,
+  } as unknown as DataSourceSrv;
+}
