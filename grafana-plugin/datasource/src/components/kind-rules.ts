@@ -29,7 +29,8 @@ export function maxGroupBy(kind: Kind): number {
   return COMPARE_KINDS.has(kind) ? 2 : 0;
 }
 
-const PERCENTILE_LEVELS: ReadonlySet<Aggregation> = new Set<Aggregation>(['p50', 'p75', 'p90', 'p95', 'p99']);
+/** What kind percentiles answers when no aggregation is picked. */
+export const PERCENTILE_LEVELS: Aggregation[] = ['p50', 'p75', 'p90', 'p95', 'p99'];
 /** Aggregations that need no measure. */
 export const COUNTING: ReadonlySet<Aggregation> = new Set<Aggregation>(['count', 'uniq_users']);
 
@@ -42,7 +43,7 @@ export function switchKind(query: SluiceQuery, kind: Kind): SluiceQuery {
   if (SINGLE_AGGREGATION.has(kind) && (query.aggregations?.length ?? 0) > 1) {
     next.aggregations = query.aggregations!.slice(0, 1);
   }
-  if (kind === 'percentiles' && query.aggregations && !query.aggregations.some((a) => PERCENTILE_LEVELS.has(a))) {
+  if (kind === 'percentiles' && query.aggregations && !query.aggregations.some((a) => PERCENTILE_LEVELS.includes(a))) {
     // Without levels the DSL answers all five, which is what a percentiles panel wants.
     next.aggregations = undefined;
   }

@@ -15,6 +15,13 @@ describe('queryHints', () => {
     ]);
   });
 
+  it('asks percentiles for a measure when it answers its default levels', () => {
+    expect(queryHints({ ...base, kind: 'percentiles' })).toEqual([
+      'p50, p75, p90, p95, p99 need a measure; without one only count and uniq_users',
+    ]);
+    expect(queryHints({ ...base, kind: 'percentiles', aggregations: ['count'] })).toEqual([]);
+  });
+
   it('names unfinished filters', () => {
     const filters = [
       { property: '', op: 'eq' as const },

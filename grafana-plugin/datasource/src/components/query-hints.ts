@@ -1,5 +1,5 @@
 import { SluiceQuery } from '../types';
-import { AGGREGATE_KINDS, COUNTING, MAX_FILTERS, MIN_STEPS } from './kind-rules';
+import { AGGREGATE_KINDS, COUNTING, MAX_FILTERS, MIN_STEPS, PERCENTILE_LEVELS } from './kind-rules';
 import { text } from './text';
 
 const hints = text.queryEditor.hints;
@@ -11,7 +11,9 @@ export function queryHints(q: SluiceQuery): string[] {
     if (!q.event) {
       found.push(hints.eventNeeded);
     }
-    const needMeasure = (q.aggregations ?? []).filter((a) => !COUNTING.has(a));
+    // Percentiles without aggregations answer all five levels, which need a measure too.
+    const aggregations = q.aggregations?.length ? q.aggregations : q.kind === 'percentiles' ? PERCENTILE_LEVELS : [];
+    const needMeasure = aggregations.filter((a) => !COUNTING.has(a));
     if (!q.measure && needMeasure.length) {
       found.push(hints.measureNeeded(needMeasure));
     }
