@@ -143,10 +143,7 @@ export class DataSource extends DataSourceApi<SluiceQuery, SluiceOptions> {
     );
     const data = results.filter((r): r is DataFrame => 'fields' in r);
     const errors = results.filter((r): r is DataQueryError => !('fields' in r));
-    // `error` as well, as Grafana's own backend data sources answer, for Grafana versions reading only it.
-    return errors.length
-      ? { data, errors, error: errors[0], state: LoadingState.Error }
-      : { data, state: LoadingState.Done };
+    return errors.length ? { data, errors, state: LoadingState.Error } : { data, state: LoadingState.Done };
   }
 
   private async runTarget(target: Interpolated, context: DashboardContext): Promise<DataFrame> {
@@ -181,7 +178,6 @@ export class DataSource extends DataSourceApi<SluiceQuery, SluiceOptions> {
       key: refId,
       state: LoadingState.Error,
       errors: [{ refId, message }],
-      error: { refId, message },
     });
     const adhocErrors = target[INTERPOLATED] ?? [];
     if (adhocErrors.length) {
