@@ -175,6 +175,31 @@ async function table(page: Page): Promise<Record<string, string>[]> {
   });
 }
 
+interface PanelResult {
+  title: string;
+  type: string;
+  refId: string;
+  rows: number;
+  error?: string;
+  docs: unknown[];
+  panelIndex: number;
+}
+
+/** Opens a provisioned dashboard and waits until every panel has run. */
+async function openDashboard(name: string, vars = ''): Promise<Opened & { results: PanelResult[] }> {
+  const o = await open(`#/dashboard/${name}${vars ? `?${vars}` : ''}`);
+  await o.page.waitForFunction(() => (window as any).__sluiceDone === true, undefined, { timeout: 120_000 });
+  const { results, error } = await o.page.evaluate(() => ({ results: (window as any).__sluiceResults as PanelResult[], error: (window as any).__sluiceError as string | undefined }));
+  expect(error, name).toBeUndefined();
+  expect(results.length, name).toBeGreaterThan(0);
+  return { ...o, results };
+}
+
+/** A dashboard's panels, rows opened, in the order the page numbers them. */
+function flatPanels(dashboard: { panels: any[] }): any[] {
+  return dashboard.panels.flatMap((p) => (p.type === 'row' ? (p.panels ?? []) : [p]));
+}
+
 const sum = (rows: Record<string, any>[], col: string) => rows.reduce((n, r) => n + Number(r[col] ?? 0), 0);
 
 describe('Grafana plugins in a browser', () => {
@@ -358,24 +383,82 @@ describe('Grafana plugins in a browser', () => {
     }
   });
 
-  const dashboards = fs.existsSync(DASHBOARD_DIR)
-    ? fs.readdirSync(DASHBOARD_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).map((f) => path.basename(f, '.json'))
+  const dashboardFiles = fs.existsSync(DASHBOARD_DIR)
+    ? fs.readdirSync(DASHBOARD_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'))
     : [];
+  const dashboards = dashboardFiles.map((f) => path.basename(f, '.json'));
+  const dashboardJson = (name: string) => JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, dashboardFiles[dashboards.indexOf(name)]), 'utf8'));
 
   it('there are provisioned dashboards to check', () => {
     expect(dashboards.length).toBeGreaterThan(0);
   });
 
-  it.each(dashboards)('dashboard %s: every panel query answers data without error', async (name) => {
-    const o = await open(`#/dashboard/${name}`);
-    await o.page.waitForFunction(() => (window as any).__sluiceDone === true, undefined, { timeout: 120_000 });
-    const { results, error } = await o.page.evaluate(() => ({ results: (window as any).__sluiceResults as any[], error: (window as any).__sluiceError as string | undefined }));
-    expect(error).toBeUndefined();
-    expect(results.length).toBeGreaterThan(0);
-    const bad = results.filter((r) => r.error || r.rows === 0);
+  it.each(dashboards)('dashboard %s: every panel query answers data without error; stats and bars show the API numbers', async (name) => {
+    const o = await openDashboard(name);
     await o.page.getByTestId('dashboard-panels').screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+    const bad = o.results.filter((r) => r.error || r.rows === 0);
     expect(bad, JSON.stringify(bad, null, 1)).toEqual([]);
+    const panels = flatPanels(dashboardJson(name));
+    let checked = 0;
+    for (const r of o.results.filter((x) => ['stat', 'bargauge', 'piechart'].includes(x.type))) {
+      const panel = panels[r.panelIndex];
+      const fields = panel.options?.reduceOptions?.fields as string | undefined;
+      const pattern = fields ? new RegExp(fields.replace(/^\/(.*)\/\w*$/, '$1')) : /./;
+      expect(r.docs.length, r.title).toBe(1);
+      const api = await ask(s.queryUrl, s.readKey, r.docs[0]);
+      expect(api.status, `${r.title}: ${JSON.stringify(api.body)}`).toBe(200);
+      const numberColumns = api.body.columns.filter((c: any) => c.type === 'number' && pattern.test(c.name)).map((c: any) => c.name);
+      expect(numberColumns.length, `${r.title}: columns ${JSON.stringify(api.body.columns)}`).toBeGreaterThan(0);
+      const rows = records(api.body);
+      // A stat reduces each picked field to its last value; bars show one value per row.
+      const expected = r.type === 'stat'
+        ? numberColumns.map((c: string) => rows.filter((x) => x[c] !== null).at(-1)?.[c])
+        : rows.flatMap((x) => numberColumns.map((c: string) => x[c]));
+      const texts = await o.page.evaluate(
+        ([i, values]) => (values as number[]).map((v) => (window as any).__sluiceFormat(i, Number(v)) as string),
+        [r.panelIndex, expected] as const,
+      );
+      const item = r.type === 'stat' ? 'stat-value' : 'bar-item';
+      const shown = await o.page.locator(`[data-testid="dashboard-panel"][data-index="${r.panelIndex}"] [data-testid="${item}"]`).evaluateAll((els) =>
+        els.map((e) => ({ text: e.getAttribute('data-text')!, visible: (e as HTMLElement).innerText.replace(/\s+/g, '') })),
+      );
+      expect(shown.map((x) => x.text).sort(), `${name} / ${r.title}`).toEqual([...texts].sort());
+      for (const x of shown) expect(x.visible, `${name} / ${r.title}: "${x.text}" drawn`).toContain(x.text.replace(/\s+/g, ''));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
     expect(o.errors).toEqual([]);
     await o.page.close();
+  });
+
+  it('dashboard variables and ad-hoc filters change what the business stats show', async () => {
+    const orders = seed.filter((e) => e.event === 'order');
+    const cases: { vars: string; expected: number }[] = [
+      { vars: '', expected: orders.length },
+      { vars: 'var-payment_method=card', expected: orders.filter((e) => e.properties.payment_method === 'card').length },
+      {
+        vars: 'var-payment_method=card&var-payment_method=paypal',
+        expected: orders.filter((e) => ['card', 'paypal'].includes(e.properties.payment_method as string)).length,
+      },
+      {
+        vars: `var-payment_method=card&var-filters=${encodeURIComponent('currency|=|EUR')}`,
+        expected: orders.filter((e) => e.properties.payment_method === 'card' && e.properties.currency === 'EUR').length,
+      },
+    ];
+    const panels = flatPanels(dashboardJson('business'));
+    const index = panels.findIndex((p) => p.type === 'stat' && p.title === 'Orders');
+    expect(index).toBeGreaterThanOrEqual(0);
+    const counts: number[] = [];
+    for (const c of cases) {
+      const o = await openDashboard('business', c.vars);
+      expect(o.results.filter((r) => r.error)).toEqual([]);
+      const text = await o.page.locator(`[data-testid="dashboard-panel"][data-index="${index}"] [data-testid="stat-value"]`).getAttribute('data-text');
+      const want = await o.page.evaluate(([i, v]) => (window as any).__sluiceFormat(i, v) as string, [index, c.expected] as const);
+      expect(text, c.vars || 'All').toBe(want);
+      counts.push(c.expected);
+      await o.page.close();
+    }
+    // The cases narrow the answer step by step: each filter did something.
+    expect(new Set(counts).size).toBe(counts.length);
   });
 });

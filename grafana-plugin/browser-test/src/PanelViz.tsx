@@ -3,17 +3,20 @@ import {
   DataFrame,
   EventBusSrv,
   FieldConfigSource,
+  FieldDisplay,
   FieldType,
   formattedValueToString,
-  getDisplayProcessor,
+  getFieldDisplayValues,
+  GrafanaTheme2,
   LoadingState,
+  ReduceDataOptions,
   TimeRange,
   VizOrientation,
 } from '@grafana/data';
 import { BarGaugeDisplayMode, BigValueColorMode, BigValueGraphMode, LegendDisplayMode } from '@grafana/schema';
 import { BarGauge, BigValue, Table, TimeSeries, useTheme2 } from '@grafana/ui';
 
-import { numericFields, reduced, splitByGroups, withDisplay } from './frames';
+import { splitByGroups, withDisplay } from './frames';
 import { funnelPanel } from './plugins';
 import { templateSrv } from './template-srv';
 
@@ -58,34 +61,12 @@ export function PanelViz(props: PanelVizProps) {
         />
       );
     }
-    case 'stat': {
-      const fields = numericFields(frames).filter(({ field }) => !field.name.endsWith('_previous'));
-      const each = Math.max(1, fields.length);
-      return (
-        <div style={{ display: 'flex' }}>
-          {fields.map(({ field }, i) => {
-            const value = reduced(field, 'lastNotNull') as number;
-            const display = (field.display ?? getDisplayProcessor({ field, theme }))(value);
-            return (
-              <div key={i} data-testid="stat-value" data-value={String(value)}>
-                <BigValue
-                  theme={theme}
-                  width={Math.floor(width / each)}
-                  height={height}
-                  value={{ ...display, title: field.config.displayName ?? field.name }}
-                  colorMode={BigValueColorMode.Value}
-                  graphMode={BigValueGraphMode.None}
-                />
-              </div>
-            );
-          })}
-        </div>
-      );
-    }
+    case 'stat':
+      return <Stats {...props} frames={frames} />;
     case 'bargauge':
     case 'barchart':
     case 'piechart':
-      return <Bars frames={frames} width={width} height={height} />;
+      return <Bars {...props} frames={frames} />;
     case 'sluice-funnel-panel':
       return <FunnelPanel {...props} frames={frames} />;
     default:
@@ -93,48 +74,68 @@ export function PanelViz(props: PanelVizProps) {
   }
 }
 
-/** One bar per row of a breakdown (label: its string columns), or per numeric field. */
-function Bars({ frames, width, height }: { frames: DataFrame[]; width: number; height: number }) {
+/**
+ * The values a stat, bar gauge or pie chart shows, picked and reduced the way those panels do
+ * (the panel's reduceOptions: which fields, which calculation, one value per row or per field).
+ */
+function displayValues(props: PanelVizProps, theme: GrafanaTheme2, values: boolean): FieldDisplay[] {
+  const reduceOptions = (props.options?.reduceOptions as ReduceDataOptions | undefined) ?? { values, calcs: ['lastNotNull'] };
+  const fieldConfig = props.fieldConfig ?? { defaults: {}, overrides: [] };
+  return getFieldDisplayValues({
+    data: props.frames,
+    reduceOptions: { ...reduceOptions, values: reduceOptions.values ?? values },
+    fieldConfig,
+    replaceVariables: (value: string) => templateSrv.replace(value),
+    theme,
+    timeZone: props.timeZone,
+  });
+}
+
+/** Grafana's stat panel: one big value per field the panel's options pick. */
+function Stats(props: PanelVizProps) {
   const theme = useTheme2();
-  const items: Array<{ label: string; value: number; field: DataFrame['fields'][number] }> = [];
-  for (const frame of frames) {
-    const labels = frame.fields.filter((f) => f.type === FieldType.string);
-    const number = frame.fields.find((f) => f.type === FieldType.number);
-    if (!number) {
-      continue;
-    }
-    if (labels.length) {
-      for (let i = 0; i < frame.length; i++) {
-        items.push({ label: labels.map((l) => String(l.values[i])).join(', '), value: number.values[i], field: number });
-      }
-    } else {
-      items.push({ label: number.config.displayName ?? number.name, value: reduced(number, 'sum') as number, field: number });
-    }
-  }
-  const max = Math.max(...items.map((i) => Number(i.value) || 0), 1);
-  const rowHeight = Math.max(20, Math.min(40, Math.floor(height / Math.max(items.length, 1))));
+  const shown = displayValues(props, theme, false);
+  const each = Math.max(1, shown.length);
+  return (
+    <div style={{ display: 'flex' }}>
+      {shown.map((v, i) => (
+        <div key={i} data-testid="stat-value" data-name={v.name} data-text={formattedValueToString(v.display)}>
+          <BigValue
+            theme={theme}
+            width={Math.floor(props.width / each)}
+            height={props.height}
+            value={shown.length > 1 ? v.display : { ...v.display, title: undefined }}
+            colorMode={BigValueColorMode.Value}
+            graphMode={BigValueGraphMode.None}
+          />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Bar gauges, and the stand-in for pie and bar charts: one bar per row of a breakdown. */
+function Bars(props: PanelVizProps) {
+  const theme = useTheme2();
+  const shown = displayValues(props, theme, true);
+  const rowHeight = Math.max(20, Math.min(40, Math.floor(props.height / Math.max(shown.length, 1))));
+  const max = Math.max(...shown.map((v) => v.display.numeric || 0), 1);
   return (
     <div>
-      {items.map((item, i) => {
-        const display = getDisplayProcessor({ field: { ...item.field, config: { ...item.field.config, min: 0, max } }, theme });
-        const shown = display(item.value);
-        return (
-          <div key={i} data-testid="bar-item" data-label={item.label} data-value={String(item.value)}>
-            <BarGauge
-              theme={theme}
-              width={width}
-              height={rowHeight}
-              field={{ ...item.field.config, min: 0, max }}
-              display={display}
-              value={{ ...shown, title: item.label }}
-              orientation={VizOrientation.Horizontal}
-              displayMode={BarGaugeDisplayMode.Basic}
-              isOverflow={false}
-            />
-            <span hidden>{formattedValueToString(shown)}</span>
-          </div>
-        );
-      })}
+      {shown.map((v, i) => (
+        <div key={i} data-testid="bar-item" data-name={v.display.title ?? v.name} data-text={formattedValueToString(v.display)}>
+          <BarGauge
+            theme={theme}
+            width={props.width}
+            height={rowHeight}
+            field={{ ...v.field, min: 0, max }}
+            value={v.display}
+            orientation={VizOrientation.Horizontal}
+            displayMode={BarGaugeDisplayMode.Basic}
+            isOverflow={false}
+          />
+        </div>
+      ))}
     </div>
   );
 }

@@ -37,9 +37,12 @@ declare global {
   interface Window {
     /** Requests under way: the tests wait for none before reading what a panel shows. */
     __sluicePending?: number;
+    /** Every request made, in order, so a view can tell which requests a panel made. */
+    __sluiceRequests?: Array<{ method: string; url: string; data?: unknown }>;
   }
 }
 window.__sluicePending = 0;
+window.__sluiceRequests = [];
 
 function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
   return new Observable<FetchResponse<T>>((subscriber) => {
@@ -52,6 +55,7 @@ function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchRespons
       }
     };
     window.__sluicePending = (window.__sluicePending ?? 0) + 1;
+    window.__sluiceRequests?.push({ method: options.method ?? 'GET', url: options.url, data: options.data });
     const headers: Record<string, string> = { Accept: 'application/json', ...(options.headers ?? {}) };
     const url = requestUrl(options);
     window

@@ -6,7 +6,6 @@ import {
   FieldConfigSource,
   FieldType,
   GrafanaTheme2,
-  reduceField,
 } from '@grafana/data';
 
 import { templateSrv } from './template-srv';
@@ -53,16 +52,17 @@ export function splitByGroups(frames: DataFrame[]): DataFrame[] {
         ...frame,
         name: key,
         length: rows.length,
-        fields: [pick(time), ...numbers.map((f) => pick(f, { labels: { ...f.labels, ...labels } }))],
+        fields: [
+          pick(time),
+          ...numbers.map((f) =>
+            pick(f, {
+              labels: { ...f.labels, ...labels },
+              // Named by the group alone when it has one number, as Grafana names such series.
+              config: { ...f.config, displayNameFromDS: numbers.length === 1 ? key : `${key} ${f.config.displayName ?? f.name}` },
+            })
+          ),
+        ],
       };
     });
   });
-}
-
-export function numericFields(frames: DataFrame[]): Array<{ frame: DataFrame; field: Field }> {
-  return frames.flatMap((frame) => frame.fields.filter((f) => f.type === FieldType.number).map((field) => ({ frame, field })));
-}
-
-export function reduced(field: Field, calc: string): unknown {
-  return reduceField({ field, reducers: [calc] })[calc];
 }

@@ -7,11 +7,11 @@ import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { App } from './App';
 import { createBackendSrv } from './backend-srv';
 import { createDataSourceSrv } from './datasource-srv';
-import { registerOptionEditors } from './option-editors';
+import { registerGrafanaRegistries } from './registries';
 import { templateSrv } from './template-srv';
 
 export function start(): void {
-  registerOptionEditors();
+  registerGrafanaRegistries();
   setBackendSrv(createBackendSrv());
   setTemplateSrv(templateSrv);
   setDataSourceSrv(createDataSourceSrv());

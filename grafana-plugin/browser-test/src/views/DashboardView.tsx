@@ -1,6 +1,6 @@
 import React, { useEffect, useState } from 'react';
-import { DataFrame, LoadingState, TimeRange } from '@grafana/data';
-import { PanelChrome } from '@grafana/ui';
+import { DataFrame, FieldType, formattedValueToString, getDisplayProcessor, LoadingState, TimeRange } from '@grafana/data';
+import { PanelChrome, useTheme2 } from '@grafana/ui';
 import { lastValueFrom } from 'rxjs';
 
 import { Dashboard, DashboardPanel, flatPanels, resolveVariables } from '../dashboard-model';
@@ -31,6 +31,10 @@ export interface PanelResult {
   rows: number;
   fields: string[];
   error?: string;
+  /** The query documents the panel's run posted to Sluice. */
+  docs: unknown[];
+  /** Index of the panel in the dashboard (rows opened), as `__sluiceFormat` takes it. */
+  panelIndex: number;
 }
 
 declare global {
@@ -39,6 +43,8 @@ declare global {
     __sluiceVariables?: PageVariable[];
     __sluiceDone?: boolean;
     __sluiceError?: string;
+    /** A number as the panel would show it (its unit, decimals), to compare with what it shows. */
+    __sluiceFormat?: (panelIndex: number, value: number) => string;
   }
 }
 
@@ -52,7 +58,13 @@ interface PanelState {
   state: LoadingState;
 }
 
-async function runPanel(panel: DashboardPanel, range: TimeRange, timeZone: string): Promise<{ state: PanelState; results: PanelResult[] }> {
+async function runPanel(panel: DashboardPanel, panelIndex: number, range: TimeRange, timeZone: string): Promise<{ state: PanelState; results: PanelResult[] }> {
+  const first = window.__sluiceRequests?.length ?? 0;
+  const docs = () =>
+    (window.__sluiceRequests ?? [])
+      .slice(first)
+      .filter((r) => r.method === 'POST' && r.url.endsWith('/api/v1/query'))
+      .map((r) => r.data);
   const targets = (panel.targets ?? []).map((t, i) => ({ ...t, refId: t.refId ?? String.fromCharCode(65 + i) }));
   const title = templateSrv.replace(panel.title ?? '');
   const width = (panel.gridPos?.w ?? 12) * GRID_COLUMN;
@@ -71,6 +83,8 @@ async function runPanel(panel: DashboardPanel, range: TimeRange, timeZone: strin
         rows: mine.reduce((n, f) => n + frameRows(f), 0),
         fields: mine.flatMap((f) => f.fields.map((x) => x.name)),
         error: error && (response.errors?.some((e) => e.refId === t.refId) || !response.errors?.some((e) => e.refId)) ? error : undefined,
+        docs: docs(),
+        panelIndex,
       };
     });
     return { state: { frames, error, state: error ? LoadingState.Error : LoadingState.Done }, results };
@@ -78,7 +92,17 @@ async function runPanel(panel: DashboardPanel, range: TimeRange, timeZone: strin
     const error = errorText(undefined, err);
     return {
       state: { frames: [], error, state: LoadingState.Error },
-      results: targets.map((t) => ({ panelId: panel.id, title, type: panel.type, refId: t.refId, rows: 0, fields: [], error })),
+      results: targets.map((t) => ({
+        panelId: panel.id,
+        title,
+        type: panel.type,
+        refId: t.refId,
+        rows: 0,
+        fields: [],
+        error,
+        docs: docs(),
+        panelIndex,
+      })),
     };
   }
 }
@@ -93,6 +117,7 @@ export function DashboardView() {
   const [panels, setPanels] = useState<Record<number, PanelState>>({});
   const [range, setRange] = useState<TimeRange | null>(null);
   const timeZone = params.get('tz') ?? (dashboard?.timezone && dashboard.timezone !== 'browser' ? dashboard.timezone : 'utc');
+  const theme = useTheme2();
 
   useEffect(() => {
     if (!dashboard) {
@@ -100,6 +125,12 @@ export function DashboardView() {
       window.__sluiceDone = true;
       return;
     }
+    const all = flatPanels(dashboard.panels);
+    window.__sluiceFormat = (panelIndex, value) => {
+      const config = all[panelIndex]?.fieldConfig?.defaults ?? {};
+      const display = getDisplayProcessor({ field: { type: FieldType.number, config }, theme, timeZone });
+      return formattedValueToString(display(value));
+    };
     const r = timeRange(params, dashboard.time ?? { from: 'now-7d', to: 'now' }, timeZone);
     setRange(r);
     templateSrv.updateTimeRange(r);
@@ -107,7 +138,6 @@ export function DashboardView() {
       const variables = await resolveVariables(dashboard, dataSource('sluice'), r, (vars) => applyUrlVariables(vars, params));
       templateSrv.setVariables(variables);
       window.__sluiceVariables = variables;
-      const all = flatPanels(dashboard.panels);
       const results: PanelResult[] = [];
       // One panel after another, as a 2-core machine runs them anyway, with stable ordering.
       for (let i = 0; i < all.length; i++) {
@@ -115,7 +145,7 @@ export function DashboardView() {
         if (!panel.targets?.length) {
           continue;
         }
-        const outcome = await runPanel(panel, r, timeZone);
+        const outcome = await runPanel(panel, i, r, timeZone);
         results.push(...outcome.results);
         setPanels((p) => ({ ...p, [i]: outcome.state }));
       }
@@ -145,6 +175,7 @@ export function DashboardView() {
             <div
               key={i}
               data-testid="dashboard-panel"
+              data-index={i}
               data-title={panel.title}
               data-type={panel.type}
               data-state={state?.state ?? 'Loading'}
