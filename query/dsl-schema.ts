@@ -1,5 +1,6 @@
 // The query DSL as a JSON Schema (2020-12). ajv validates every query against it before
 // anything runs, and the OpenAPI document embeds the same object.
+import { RANGE_PATTERN } from './time-range.js';
 import { AGGREGATIONS, FILTER_OPS, INTERVALS, KINDS, RANGES } from './types.js';
 
 /**
@@ -48,7 +49,12 @@ export const QUERY_SCHEMA = {
       maxItems: AGGREGATIONS.length,
       uniqueItems: true,
     },
-    range: { enum: [...RANGES], description: 'A range ending now; or give from and to.' },
+    range: {
+      type: 'string',
+      pattern: RANGE_PATTERN,
+      examples: [...RANGES],
+      description: 'A range ending now: a count and a unit (m, h, d, w, y), e.g. 15m, 6h, 7d; or give from and to.',
+    },
     from: { ...instant, description: 'Start of the range (inclusive), ISO-8601 instant.' },
     to: { ...instant, description: 'End of the range (exclusive), ISO-8601 instant.' },
     interval: { enum: [...INTERVALS], description: 'Bucket width (1M: calendar month).' },

@@ -7,14 +7,14 @@ import type { Interval } from './types.js';
 
 export const MAX_BUCKETS = 50_000;
 
-const RANGE: Record<string, { hours?: number; days?: number; years?: number }> = {
-  '1h': { hours: 1 },
-  '24h': { hours: 24 },
-  '7d': { days: 7 },
-  '30d': { days: 30 },
-  '90d': { days: 90 },
-  '1y': { years: 1 },
-};
+/** A relative range: a count and a unit (minutes, hours, days, weeks, years), e.g. `6h`, `7d`. */
+export const RANGE_PATTERN = '^[1-9][0-9]{0,4}[mhdwy]$';
+const RANGE_UNITS = { m: 'minutes', h: 'hours', d: 'days', w: 'weeks', y: 'years' } as const;
+
+/** How far back a relative range reaches; days, weeks and years are calendar steps in the zone. */
+function rangeDuration(range: string): Partial<Record<(typeof RANGE_UNITS)[keyof typeof RANGE_UNITS], number>> {
+  return { [RANGE_UNITS[range.slice(-1) as keyof typeof RANGE_UNITS]]: Number(range.slice(0, -1)) };
+}
 
 const MINUTES: Partial<Record<Interval, number>> = { '1m': 1, '5m': 5, '15m': 15, '30m': 30, '1h': 60 };
 
@@ -56,11 +56,11 @@ export function buckets(from: number, to: number, interval: Interval, tz: string
 
 /** A relative range ends with the bucket holding now and starts with the bucket holding now - range. */
 export function relativeRange(range: string, now: number, interval: Interval | undefined, tz: string): { from: number; to: number } {
-  const start = zoned(now, tz).minus(RANGE[range]).toMillis();
+  const start = zoned(now, tz).minus(rangeDuration(range)).toMillis();
   if (!interval) {
-    // Whole hours (whole minutes for the 1h range) so that a rollup can answer; the current
-    // hour or minute is included whole.
-    const unit = range === '1h' ? 60_000 : 3_600_000;
+    // Whole hours (whole minutes for ranges of an hour or less) so that a rollup can answer;
+    // the current hour or minute is included whole.
+    const unit = now - start <= 3_600_000 ? 60_000 : 3_600_000;
     return { from: Math.floor(start / unit) * unit, to: Math.ceil((now + 1) / unit) * unit };
   }
   return { from: bucketStart(start, interval, tz), to: nextBucket(bucketStart(now, interval, tz), interval, tz) };

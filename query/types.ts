@@ -33,7 +33,8 @@ export interface Query {
   event?: string;
   measure?: string;
   aggregations?: Aggregation[];
-  range?: (typeof RANGES)[number];
+  /** A relative range ending now, e.g. `6h` or `7d` (RANGE_PATTERN). */
+  range?: string;
   from?: string;
   to?: string;
   interval?: Interval;

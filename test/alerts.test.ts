@@ -266,7 +266,7 @@ describe('rate_of_change and no_data', () => {
   it('a rule whose query fails records the error and another rule still fires', async () => {
     // A rule that was valid once and no longer is (written past validation).
     const broken: AlertRule = {
-      id: 'broken-rule', project: 'default', name: 'broken', query: { kind: 'timeseries', event: 'api_request', range: '8d' } as never,
+      id: 'broken-rule', project: 'default', name: 'broken', query: { kind: 'timeseries', event: 'api_request', range: '8 days' } as never,
       condition: { type: 'threshold_above', value: 1 }, severity: 'info', every: '1s', for: '0s', cooldown: '1h', enabled: true,
       created_at: 0, updated_at: 0, created_by: 'test', updated_by: 'test',
     };
@@ -295,7 +295,7 @@ describe('rules API', () => {
     const paths = (res.body.error.problems as { path: string }[]).map((p) => p.path);
     expect(paths).toEqual(expect.arrayContaining(['/name', '/query/event', '/query/aggregations', '/condition/value', '/severity', '/every', '/for', '/channels/0', '/colour']));
 
-    const dsl = await call('POST', '/rules', { name: 'x', query: { kind: 'timeseries', event: 'api_request', range: '8d' }, condition: { type: 'threshold_above', value: 1 }, every: '1s' });
+    const dsl = await call('POST', '/rules', { name: 'x', query: { kind: 'timeseries', event: 'api_request', range: '8 days' }, condition: { type: 'threshold_above', value: 1 }, every: '1s' });
     expect(dsl.status).toBe(400);
     expect(dsl.body.error.problems.map((p: { path: string }) => p.path)).toContain('/query/range');
 
