@@ -191,19 +191,22 @@ describe('liveDocument', () => {
   };
   const hour = 3_600_000;
 
-  it('sends a range ending now as the shortest sliding range covering it', () => {
+  it('sends a range ending now as a relative range of the same length', () => {
     expect(liveDocument(doc, { from: 0, to: hour, rawTo: 'now' })).toEqual({
       kind: 'timeseries',
       event: 'order',
       range: '1h',
     });
-    expect(liveDocument(doc, { from: 0, to: 6 * hour, rawTo: 'now' })).toMatchObject({ range: '24h' });
-    expect(liveDocument(doc, { from: 0, to: 7 * 24 * hour, rawTo: 'now' })).toMatchObject({ range: '7d' });
+    expect(liveDocument(doc, { from: 0, to: 6 * hour, rawTo: 'now' })).toMatchObject({ range: '6h' });
+    expect(liveDocument(doc, { from: 0, to: 7 * 24 * hour, rawTo: 'now' })).toMatchObject({ range: '1w' });
+    expect(liveDocument(doc, { from: 0, to: 2 * 24 * hour, rawTo: 'now' })).toMatchObject({ range: '2d' });
+    // `now-90m` and `now` read a few milliseconds apart
+    expect(liveDocument(doc, { from: 3, to: 90 * 60_000, rawTo: 'now' })).toMatchObject({ range: '90m' });
   });
 
   it('keeps a range ending in the past, one too long, and a raw document naming its own', () => {
     expect(liveDocument(doc, { from: 0, to: hour, rawTo: 'now-1h' })).toBe(doc);
-    expect(liveDocument(doc, { from: 0, to: 400 * 24 * hour, rawTo: 'now' })).toBe(doc);
+    expect(liveDocument(doc, { from: 0, to: 100_000 * hour + 60_000, rawTo: 'now' })).toBe(doc);
     expect(liveDocument(doc, { from: 0, to: hour, rawTo: 'now' }, true)).toBe(doc);
   });
 });

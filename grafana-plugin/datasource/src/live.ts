@@ -222,20 +222,33 @@ export class LiveConnection {
   }
 }
 
-const RANGES: ReadonlyArray<[string, number]> = [
-  ['1h', 3_600_000],
-  ['24h', 86_400_000],
-  ['7d', 7 * 86_400_000],
-  ['30d', 30 * 86_400_000],
-  ['90d', 90 * 86_400_000],
-  ['1y', 366 * 86_400_000],
+const MINUTE = 60_000;
+/** Units of the DSL's relative `range`, coarsest first, in minutes. */
+const RANGE_UNITS: ReadonlyArray<[string, number]> = [
+  ['w', 7 * 1440],
+  ['d', 1440],
+  ['h', 60],
+  ['m', 1],
 ];
+/** The DSL takes at most five digits in a relative range. */
+const MAX_RANGE_COUNT = 99_999;
+
+/** `span` as the DSL's relative range (`6h`, `90m`, `7d`), in the coarsest unit that fits exactly. */
+export function relativeRange(span: number): string | undefined {
+  const minutes = Math.round(span / MINUTE);
+  if (minutes < 1) {
+    return undefined;
+  }
+  const [unit, size] = RANGE_UNITS.find(([, m]) => minutes % m === 0) ?? ['m', 1];
+  const count = minutes / size;
+  return count <= MAX_RANGE_COUNT ? `${count}${unit}` : undefined;
+}
 
 /**
  * The document a live panel subscribes with. Sluice re-runs a subscription as events land, so a
- * dashboard range ending now is sent as the DSL's sliding `range` (the shortest covering it) and
- * keeps moving; fixed `from`/`to` would stay where the panel first asked. A range ending in the
- * past, and a raw document naming its own range, are sent unchanged.
+ * dashboard range ending now is sent as the DSL's relative `range` of the same length and keeps
+ * moving; fixed `from`/`to` would stay where the panel first asked. A range ending in the past,
+ * and a raw document naming its own range, are sent unchanged.
  */
 export function liveDocument(
   doc: DslQuery,
@@ -245,11 +258,10 @@ export function liveDocument(
   if (ownRange || range.rawTo !== 'now' || doc.range !== undefined) {
     return doc;
   }
-  const span = range.to - range.from;
-  const fit = RANGES.find(([, ms]) => span <= ms * 1.001);
-  if (!fit) {
+  const relative = relativeRange(range.to - range.from);
+  if (!relative) {
     return doc;
   }
   const { from: _from, to: _to, ...rest } = doc;
-  return { ...rest, range: fit[0] };
+  return { ...rest, range: relative };
 }
