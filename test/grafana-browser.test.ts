@@ -45,15 +45,44 @@ let from: number;
 let to: number;
 
 beforeAll(async () => {
-  s = await startInProcess({ liveIntervalMs: '500ms' });
+  s = await startInProcess({ liveIntervalMs: '500ms', alertMinIntervalMs: '1s' });
   now = Date.now();
   seed = await ingestSeed(s, s.writeKey, now);
   from = now - SEED_SPAN_MS - HOUR;
   to = now + HOUR;
-  // Vite, Chromium and the first page's dependency bundle are started side by side.
-  [web, browser] = await Promise.all([startPluginPage({ queryUrl: s.queryUrl, readKey: s.readKey }), launchChromium()]);
+  // Vite, Chromium and an alert for the dashboards' annotations are started side by side.
+  [web, browser] = await Promise.all([startPluginPage({ queryUrl: s.queryUrl, readKey: s.readKey }), launchChromium(), fireAlert()]);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
+
+const ALERT_RULE = 'Too few API requests';
+
+/** A rule that fires at its first evaluation, so alert history has an episode to annotate. */
+async function fireAlert(): Promise<void> {
+  const call = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${s.queryUrl}/api/v1/alerts${p}${p.includes('?') ? '&' : '?'}project=default`, {
+      method,
+      headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const rule = await call('POST', '/rules', {
+    name: ALERT_RULE,
+    query: { kind: 'timeseries', event: 'api_request', aggregations: ['count'], range: '24h', interval: '1d' },
+    condition: { type: 'threshold_below', value: 1_000_000 },
+    severity: 'warning',
+    every: '1s',
+    for: '0s',
+  });
+  expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+  await until(
+    async () => (await call('GET', `/history?rule=${rule.body.id}`)).body.events?.some((e: any) => e.state === 'firing'),
+    'the alert to fire',
+    30_000,
+    200,
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -393,7 +422,7 @@ describe('Grafana plugins in a browser', () => {
     expect(dashboards.length).toBeGreaterThan(0);
   });
 
-  it.each(dashboards)('dashboard %s: every panel query answers data without error; stats and bars show the API numbers', async (name) => {
+  it.each(dashboards)('dashboard %s: every panel query answers data without error; stats and bars show the API numbers; alert annotations come', async (name) => {
     const o = await openDashboard(name);
     await o.page.getByTestId('dashboard-panels').screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
     const bad = o.results.filter((r) => r.error || r.rows === 0);
@@ -427,6 +456,13 @@ describe('Grafana plugins in a browser', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
+    // The alert annotations: alert history through the datasource's annotation support.
+    const annotations = await o.page.evaluate(() => (window as any).__sluiceAnnotations as { name: string; events: { title: string }[]; error?: string }[]);
+    expect(annotations.length, name).toBeGreaterThan(0);
+    for (const a of annotations) {
+      expect(a.error, `${name} / ${a.name}`).toBeUndefined();
+      expect(a.events.map((e) => e.title), `${name} / ${a.name}`).toContain(ALERT_RULE);
+    }
     expect(o.errors).toEqual([]);
     await o.page.close();
   });

@@ -79,7 +79,10 @@ export function PanelViz(props: PanelVizProps) {
  * (the panel's reduceOptions: which fields, which calculation, one value per row or per field).
  */
 function displayValues(props: PanelVizProps, theme: GrafanaTheme2, values: boolean): FieldDisplay[] {
-  const reduceOptions = (props.options?.reduceOptions as ReduceDataOptions | undefined) ?? { values, calcs: ['lastNotNull'] };
+  const reduceOptions = (props.options?.reduceOptions as ReduceDataOptions | undefined) ?? {
+    values,
+    calcs: ['lastNotNull'],
+  };
   const fieldConfig = props.fieldConfig ?? { defaults: {}, overrides: [] };
   return getFieldDisplayValues({
     data: props.frames,
@@ -123,7 +126,12 @@ function Bars(props: PanelVizProps) {
   return (
     <div>
       {shown.map((v, i) => (
-        <div key={i} data-testid="bar-item" data-name={v.display.title ?? v.name} data-text={formattedValueToString(v.display)}>
+        <div
+          key={i}
+          data-testid="bar-item"
+          data-name={v.display.title ?? v.name}
+          data-text={formattedValueToString(v.display)}
+        >
           <BarGauge
             theme={theme}
             width={props.width}

@@ -1,4 +1,12 @@
-import { DataFrame, DataQuery, DataQueryResponse, DataSourceApi, FieldType, MetricFindValue, TimeRange } from '@grafana/data';
+import {
+  DataFrame,
+  DataQuery,
+  DataQueryResponse,
+  DataSourceApi,
+  FieldType,
+  MetricFindValue,
+  TimeRange,
+} from '@grafana/data';
 import { lastValueFrom, from, Observable } from 'rxjs';
 
 import { buildRequest } from './request';
@@ -75,7 +83,11 @@ function valuesOf(answer: DataQueryResponse | MetricFindValue[]): string[] {
 /** The options of a query variable, asked through the data source's variable support. */
 async function queryOptions(ds: DataSourceApi<any, any>, v: DashboardVariable, range: TimeRange): Promise<string[]> {
   const variables = ds.variables as
-    | { getType?: () => string; query?: (r: unknown) => Observable<DataQueryResponse>; toDataQuery?: (q: unknown) => DataQuery }
+    | {
+        getType?: () => string;
+        query?: (r: unknown) => Observable<DataQueryResponse>;
+        toDataQuery?: (q: unknown) => DataQuery;
+      }
     | undefined;
   const query = (typeof v.query === 'object' && v.query ? { refId: 'variable', ...v.query } : v.query) as DataQuery;
   if (variables?.query) {
@@ -103,7 +115,12 @@ function asList(value: unknown): string[] {
  * The dashboard's variables with their options and selection: the saved current value when it
  * is still an option (or All), else the first option, as Grafana picks them.
  */
-export async function resolveVariables(dashboard: Dashboard, ds: DataSourceApi<any, any>, range: TimeRange, overrides: (vars: PageVariable[]) => PageVariable[]): Promise<PageVariable[]> {
+export async function resolveVariables(
+  dashboard: Dashboard,
+  ds: DataSourceApi<any, any>,
+  range: TimeRange,
+  overrides: (vars: PageVariable[]) => PageVariable[]
+): Promise<PageVariable[]> {
   const resolved: PageVariable[] = [];
   for (const v of dashboard.templating?.list ?? []) {
     const base = {
@@ -125,14 +142,20 @@ export async function resolveVariables(dashboard: Dashboard, ds: DataSourceApi<a
         }
         break;
       case 'custom':
-        options = v.options?.length ? v.options.map((o) => o.value) : String(v.query ?? '').split(/\s*,\s*/).filter(Boolean);
+        options = v.options?.length
+          ? v.options.map((o) => o.value)
+          : String(v.query ?? '')
+              .split(/\s*,\s*/)
+              .filter(Boolean);
         break;
       case 'constant':
       case 'textbox':
         options = [String(v.query ?? v.current?.value ?? '')];
         break;
       case 'interval':
-        options = String(v.query ?? '').split(/\s*,\s*/).filter(Boolean);
+        options = String(v.query ?? '')
+          .split(/\s*,\s*/)
+          .filter(Boolean);
         break;
       case 'datasource':
         options = ['sluice'];

@@ -6,9 +6,12 @@ import { dataSource } from './plugins';
 
 const UIDS = ['sluice', 'sluice-wrong-key'];
 
+// Names a dashboard may use for the one Sluice instance: its name, "default", `$datasource`.
+const ALIASES = ['Sluice', 'default', '$datasource', '${datasource}'];
+
 function settingsFor(ref: unknown): DataSourceInstanceSettings | undefined {
   const key = typeof ref === 'string' ? ref : ((ref as { uid?: string } | null | undefined)?.uid ?? 'sluice');
-  const uid = key === 'Sluice' || key === 'default' ? 'sluice' : key.replace(/^\$\{?|\}$/g, '') === 'datasource' ? 'sluice' : key;
+  const uid = ALIASES.includes(key) ? 'sluice' : key;
   return UIDS.includes(uid) ? (instanceSettings(uid) as DataSourceInstanceSettings) : undefined;
 }
 

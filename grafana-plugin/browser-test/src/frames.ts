@@ -11,7 +11,12 @@ import {
 import { templateSrv } from './template-srv';
 
 /** Display processors and field state, as Grafana's panel query runner adds them. */
-export function withDisplay(frames: DataFrame[], theme: GrafanaTheme2, timeZone: string, fieldConfig?: FieldConfigSource): DataFrame[] {
+export function withDisplay(
+  frames: DataFrame[],
+  theme: GrafanaTheme2,
+  timeZone: string,
+  fieldConfig?: FieldConfigSource
+): DataFrame[] {
   const source = fieldConfig ?? { defaults: {}, overrides: [] };
   return applyFieldOverrides({
     data: frames,
@@ -58,7 +63,10 @@ export function splitByGroups(frames: DataFrame[]): DataFrame[] {
             pick(f, {
               labels: { ...f.labels, ...labels },
               // Named by the group alone when it has one number, as Grafana names such series.
-              config: { ...f.config, displayNameFromDS: numbers.length === 1 ? key : `${key} ${f.config.displayName ?? f.name}` },
+              config: {
+                ...f.config,
+                displayNameFromDS: numbers.length === 1 ? key : `${key} ${f.config.displayName ?? f.name}`,
+              },
             })
           ),
         ],

@@ -63,16 +63,14 @@ export function registerGrafanaRegistries(): void {
     EDITORS.map((id): StandardEditorsRegistryItem => ({ id, name: id, editor: Nothing }))
   );
   standardFieldConfigEditorRegistry.setInit(() =>
-    FIELD_CONFIG.map(
-      ([id, shouldApply]): FieldConfigPropertyItem => ({
-        id,
-        path: id,
-        name: id,
-        editor: Nothing,
-        override: Nothing,
-        process: (value: unknown) => value,
-        shouldApply,
-      })
-    )
+    FIELD_CONFIG.map(([id, shouldApply]): FieldConfigPropertyItem => ({
+      id,
+      path: id,
+      name: id,
+      editor: Nothing,
+      override: Nothing,
+      process: (value: unknown) => value,
+      shouldApply,
+    }))
   );
 }

@@ -53,7 +53,10 @@ export function buildRequest(targets: DataQuery[], ctx: RequestContext): DataQue
 }
 
 /** Runs a request through the data source; `query` may answer a Promise or an Observable. */
-export function runRequest(ds: DataSourceApi<any, any>, request: DataQueryRequest<DataQuery>): Observable<DataQueryResponse> {
+export function runRequest(
+  ds: DataSourceApi<any, any>,
+  request: DataQueryRequest<DataQuery>
+): Observable<DataQueryResponse> {
   templateSrv.updateTimeRange(request.range);
   const targets = request.targets.filter((t) => !ds.filterQuery || ds.filterQuery(t));
   return from(ds.query({ ...request, targets }) as Promise<DataQueryResponse> | Observable<DataQueryResponse>);

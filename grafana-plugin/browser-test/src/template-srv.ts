@@ -101,11 +101,9 @@ export class PageTemplateSrv implements TemplateSrv {
     });
   }
 
-  getAdhocFilters(datasourceName?: string): AdHocVariableFilter[] {
-    return this.variables
-      .filter((v) => v.type === 'adhoc')
-      .filter((v) => !datasourceName || !v.datasource?.uid || [v.datasource.uid, 'Sluice'].includes(datasourceName) || v.datasource.uid === datasourceName)
-      .flatMap((v) => v.filters ?? []);
+  /** Filters of the ad-hoc variables (all of them: the page has one data source). */
+  getAdhocFilters(): AdHocVariableFilter[] {
+    return this.variables.filter((v) => v.type === 'adhoc').flatMap((v) => v.filters ?? []);
   }
 
   containsTemplate(target?: string): boolean {
@@ -136,7 +134,10 @@ export class PageTemplateSrv implements TemplateSrv {
       const fmt: Format = fmt2 || fmt3 || format;
       const scoped = scopedVars?.[name];
       if (scoped) {
-        const value = fieldPath && typeof scoped.value === 'object' ? (scoped.value as Record<string, unknown>)[fieldPath] : scoped.value;
+        const value =
+          fieldPath && typeof scoped.value === 'object'
+            ? (scoped.value as Record<string, unknown>)[fieldPath]
+            : scoped.value;
         return formatValue(Array.isArray(value) ? value.map(String) : String(value), fmt, scoped);
       }
       const builtin = this.builtin(name);

@@ -11,7 +11,11 @@ export function currentRoute(): { view: string; arg: string; params: URLSearchPa
 }
 
 /** `from`/`to` as Grafana takes them: `now-7d`, `now`, epoch ms or ISO. */
-export function timeRange(params: URLSearchParams, fallback = { from: 'now-7d', to: 'now' }, timeZone = 'utc'): TimeRange {
+export function timeRange(
+  params: URLSearchParams,
+  fallback = { from: 'now-7d', to: 'now' },
+  timeZone = 'utc'
+): TimeRange {
   const raw = (name: 'from' | 'to') => {
     const v = params.get(name) ?? fallback[name];
     return /^\d+$/.test(v) ? new Date(Number(v)).toISOString() : v;

@@ -55,7 +55,8 @@ export function ConfigView() {
       </Button>
       {result && (
         <div data-testid="config-test-result" data-status={result.status}>
-          <span data-testid="config-test-status">{result.status}</span>: <span data-testid="config-test-message">{result.message}</span>
+          <span data-testid="config-test-status">{result.status}</span>:{' '}
+          <span data-testid="config-test-message">{result.message}</span>
         </div>
       )}
     </div>

@@ -1,8 +1,16 @@
 import React, { useEffect, useState } from 'react';
-import { DataFrame, FieldType, formattedValueToString, getDisplayProcessor, LoadingState, TimeRange } from '@grafana/data';
+import {
+  DataFrame,
+  FieldType,
+  formattedValueToString,
+  getDisplayProcessor,
+  LoadingState,
+  TimeRange,
+} from '@grafana/data';
 import { PanelChrome, useTheme2 } from '@grafana/ui';
 import { lastValueFrom } from 'rxjs';
 
+import { AnnotationResult, runAnnotation } from '../annotations';
 import { Dashboard, DashboardPanel, flatPanels, resolveVariables } from '../dashboard-model';
 import { PanelViz } from '../PanelViz';
 import { dataSource } from '../plugins';
@@ -11,7 +19,10 @@ import { PageVariable, templateSrv } from '../template-srv';
 import { applyUrlVariables, currentRoute, timeRange } from '../url';
 
 // Every provisioned dashboard, bundled with the page.
-const files = import.meta.glob<Dashboard>('../../../provisioning/dashboards/**/*.json', { eager: true, import: 'default' });
+const files = import.meta.glob<Dashboard>('../../../provisioning/dashboards/**/*.json', {
+  eager: true,
+  import: 'default',
+});
 
 export function dashboardFile(name: string): Dashboard | undefined {
   const key = Object.keys(files).find((k) => k.endsWith(`/${name}.json`) || k.endsWith(`/${name}`));
@@ -43,6 +54,7 @@ declare global {
     __sluiceVariables?: PageVariable[];
     __sluiceDone?: boolean;
     __sluiceError?: string;
+    __sluiceAnnotations?: AnnotationResult[];
     /** A number as the panel would show it (its unit, decimals), to compare with what it shows. */
     __sluiceFormat?: (panelIndex: number, value: number) => string;
   }
@@ -58,7 +70,12 @@ interface PanelState {
   state: LoadingState;
 }
 
-async function runPanel(panel: DashboardPanel, panelIndex: number, range: TimeRange, timeZone: string): Promise<{ state: PanelState; results: PanelResult[] }> {
+async function runPanel(
+  panel: DashboardPanel,
+  panelIndex: number,
+  range: TimeRange,
+  timeZone: string
+): Promise<{ state: PanelState; results: PanelResult[] }> {
   const first = window.__sluiceRequests?.length ?? 0;
   const docs = () =>
     (window.__sluiceRequests ?? [])
@@ -68,7 +85,13 @@ async function runPanel(panel: DashboardPanel, panelIndex: number, range: TimeRa
   const targets = (panel.targets ?? []).map((t, i) => ({ ...t, refId: t.refId ?? String.fromCharCode(65 + i) }));
   const title = templateSrv.replace(panel.title ?? '');
   const width = (panel.gridPos?.w ?? 12) * GRID_COLUMN;
-  const request = buildRequest(targets, { range, timezone: timeZone, width, maxDataPoints: panel.maxDataPoints, minInterval: panel.interval });
+  const request = buildRequest(targets, {
+    range,
+    timezone: timeZone,
+    width,
+    maxDataPoints: panel.maxDataPoints,
+    minInterval: panel.interval,
+  });
   try {
     const response = await lastValueFrom(runRequest(dataSource('sluice'), request));
     const frames = response.data as DataFrame[];
@@ -82,7 +105,10 @@ async function runPanel(panel: DashboardPanel, panelIndex: number, range: TimeRa
         refId: t.refId,
         rows: mine.reduce((n, f) => n + frameRows(f), 0),
         fields: mine.flatMap((f) => f.fields.map((x) => x.name)),
-        error: error && (response.errors?.some((e) => e.refId === t.refId) || !response.errors?.some((e) => e.refId)) ? error : undefined,
+        error:
+          error && (response.errors?.some((e) => e.refId === t.refId) || !response.errors?.some((e) => e.refId))
+            ? error
+            : undefined,
         docs: docs(),
         panelIndex,
       };
@@ -116,7 +142,9 @@ export function DashboardView() {
   const dashboard = dashboardFile(arg);
   const [panels, setPanels] = useState<Record<number, PanelState>>({});
   const [range, setRange] = useState<TimeRange | null>(null);
-  const timeZone = params.get('tz') ?? (dashboard?.timezone && dashboard.timezone !== 'browser' ? dashboard.timezone : 'utc');
+  const [annotations, setAnnotations] = useState<AnnotationResult[]>([]);
+  const timeZone =
+    params.get('tz') ?? (dashboard?.timezone && dashboard.timezone !== 'browser' ? dashboard.timezone : 'utc');
   const theme = useTheme2();
 
   useEffect(() => {
@@ -135,7 +163,9 @@ export function DashboardView() {
     setRange(r);
     templateSrv.updateTimeRange(r);
     (async () => {
-      const variables = await resolveVariables(dashboard, dataSource('sluice'), r, (vars) => applyUrlVariables(vars, params));
+      const variables = await resolveVariables(dashboard, dataSource('sluice'), r, (vars) =>
+        applyUrlVariables(vars, params)
+      );
       templateSrv.setVariables(variables);
       window.__sluiceVariables = variables;
       const results: PanelResult[] = [];
@@ -150,6 +180,16 @@ export function DashboardView() {
         setPanels((p) => ({ ...p, [i]: outcome.state }));
       }
       window.__sluiceResults = results;
+      // The dashboard's own annotation queries (Grafana's built-in one has no data source here).
+      const annotations: AnnotationResult[] = [];
+      for (const a of dashboard.annotations?.list ?? []) {
+        const uid = (a.datasource as { uid?: string } | undefined)?.uid;
+        if (a.enable !== false && uid === 'sluice') {
+          annotations.push(await runAnnotation(dataSource('sluice'), a as never, r, timeZone));
+        }
+      }
+      window.__sluiceAnnotations = annotations;
+      setAnnotations(annotations);
       window.__sluiceDone = true;
     })().catch((err: unknown) => {
       window.__sluiceError = errorText(undefined, err) ?? String(err);
@@ -165,7 +205,15 @@ export function DashboardView() {
   return (
     <div data-testid="dashboard" style={{ padding: GAP }}>
       <h2>{dashboard.title}</h2>
-      <div data-testid="dashboard-panels" style={{ position: 'relative', width: 24 * GRID_COLUMN, height: bottom * GRID_ROW }}>
+      {annotations.map((a) => (
+        <div key={a.name} data-testid="dashboard-annotations" data-name={a.name}>
+          {a.name}: {a.error ?? a.events.map((e) => `${e.title} (${(e.tags ?? []).join(', ')})`).join('; ')}
+        </div>
+      ))}
+      <div
+        data-testid="dashboard-panels"
+        style={{ position: 'relative', width: 24 * GRID_COLUMN, height: bottom * GRID_ROW }}
+      >
         {all.map((panel, i) => {
           const pos = panel.gridPos ?? { x: 0, y: i * 8, w: 12, h: 8 };
           const width = pos.w * GRID_COLUMN - GAP;

@@ -18,7 +18,11 @@ export function EditorView() {
   useMemo(() => templateSrv.setVariables(applyUrlVariables([], params)), []); // eslint-disable-line react-hooks/exhaustive-deps
   const range = useMemo(() => timeRange(params, undefined, timeZone), []); // eslint-disable-line react-hooks/exhaustive-deps
   const initial = useMemo<DataQuery>(
-    () => ({ refId: 'A', ...(ds.getDefaultQuery?.(CoreApp.PanelEditor) ?? {}), ...JSON.parse(params.get('query') ?? '{}') }),
+    () => ({
+      refId: 'A',
+      ...(ds.getDefaultQuery?.(CoreApp.PanelEditor) ?? {}),
+      ...JSON.parse(params.get('query') ?? '{}'),
+    }),
     [] // eslint-disable-line react-hooks/exhaustive-deps
   );
   const [query, setQuery] = useState<DataQuery>(initial);

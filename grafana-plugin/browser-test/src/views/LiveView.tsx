@@ -63,15 +63,17 @@ export function LiveView() {
     <div style={{ padding: 16 }}>
       <div data-testid="live-state">{state}</div>
       <div>
-        Total: <span data-testid="live-total">{total(frames)}</span> after <span data-testid="live-answers">{answers}</span>{' '}
-        answers
+        Total: <span data-testid="live-total">{total(frames)}</span> after{' '}
+        <span data-testid="live-answers">{answers}</span> answers
       </div>
       {error && <pre data-testid="query-error">{error}</pre>}
       <Button data-testid="live-unsubscribe" onClick={unsubscribe} disabled={state === 'unsubscribed'}>
         Unsubscribe
       </Button>
       <PanelChrome title="Live" width={900} height={300} statusMessage={error}>
-        {(w, h) => <PanelViz type="timeseries" frames={frames} width={w} height={h} timeRange={range} timeZone={timeZone} />}
+        {(w, h) => (
+          <PanelViz type="timeseries" frames={frames} width={w} height={h} timeRange={range} timeZone={timeZone} />
+        )}
       </PanelChrome>
     </div>
   );

@@ -29,7 +29,17 @@ interface Props {
 const tableHeight = (frames: DataFrame[]) => Math.min(900, 40 + 36 * Math.max(1, frameRows(frames[0])));
 
 /** Runs one query through the data source and draws its answer in a panel, as Grafana would. */
-export function QueryResult({ ds, run, range, timeZone, type = 'timeseries', width = 900, height = 320, title, onResponse }: Props) {
+export function QueryResult({
+  ds,
+  run,
+  range,
+  timeZone,
+  type = 'timeseries',
+  width = 900,
+  height = 320,
+  title,
+  onResponse,
+}: Props) {
   const [frames, setFrames] = useState<DataFrame[]>([]);
   const [error, setError] = useState<string | undefined>();
   const [state, setState] = useState<LoadingState>(LoadingState.NotStarted);
@@ -79,7 +89,14 @@ export function QueryResult({ ds, run, range, timeZone, type = 'timeseries', wid
       </div>
       {frames[0] && (
         <div data-testid="query-table">
-          <PanelViz type="table" frames={frames} width={width} height={tableHeight(frames)} timeRange={range} timeZone={timeZone} />
+          <PanelViz
+            type="table"
+            frames={frames}
+            width={width}
+            height={tableHeight(frames)}
+            timeRange={range}
+            timeZone={timeZone}
+          />
         </div>
       )}
     </div>
