@@ -310,6 +310,37 @@ describe('Grafana plugins in a browser', () => {
     await o.page.close();
   });
 
+  it('other kinds: the table shows every number of the API answer (percentiles, retention, events, a time zone)', async () => {
+    const cases: { query: Record<string, unknown>; tz?: string }[] = [
+      { query: { kind: 'percentiles', event: 'api_request', measure: 'duration_ms', aggregations: ['p50', 'p95'], group_by: ['endpoint'] } },
+      { query: { kind: 'retention', start_event: 'page_view', return_event: 'order', period: 'day', periods: 2 } },
+      { query: { kind: 'events', event: 'ticket', limit: 5 } },
+      { query: { kind: 'breakdown', event: 'ml_job', measure: 'cost_usd', aggregations: ['sum', 'avg'], group_by: ['provider'] }, tz: 'Europe/Paris' },
+    ];
+    for (const c of cases) {
+      const o = await open(`#/editor?${range()}&type=table&tz=${c.tz ?? 'utc'}&query=${q(c.query)}`);
+      const doc = await settled(o, `a ${c.query.kind} query`);
+      expect(doc.kind).toBe(c.query.kind);
+      if (c.tz) expect(doc.timezone).toBe(c.tz);
+      const res = await ask(s.queryUrl, s.readKey, doc);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const api = records(res.body);
+      expect(api.length, c.query.kind as string).toBeGreaterThan(0);
+      const shown = await table(o.page);
+      expect(shown.length, `${c.query.kind} rows`).toBe(api.length);
+      const numbers = res.body.columns.filter((col: any) => col.type === 'number').map((col: any) => col.name);
+      const strings = res.body.columns.filter((col: any) => col.type === 'string').map((col: any) => col.name);
+      // Every number and text column of the answer is a column of the table, under its own name.
+      expect(Object.keys(shown[0]), c.query.kind as string).toEqual(expect.arrayContaining([...numbers, ...strings]));
+      api.forEach((row, i) => {
+        for (const col of numbers) if (row[col] !== null) expectShown(shown[i][col], Number(row[col]), `${c.query.kind} row ${i} ${col}`);
+        for (const col of strings) expect(shown[i][col], `${c.query.kind} row ${i} ${col}`).toBe(String(row[col] ?? ''));
+      });
+      expect(o.errors).toEqual([]);
+      await o.page.close();
+    }
+  });
+
   it('config editor: the health check passes with the read key and names the refused key otherwise; the browser never sends a key', async () => {
     const good = await open('#/config');
     await good.page.getByTestId('config-test').click();
@@ -375,9 +406,8 @@ describe('Grafana plugins in a browser', () => {
     expect(subscribe?.query).toMatchObject({ kind: 'timeseries', event: 'ticket', aggregations: ['count'] });
     expect(sum(await apiAnswer(subscribe.query), 'count')).toBe(await total());
 
-    const closed = new Promise<void>((r) => socket.on('close', () => r()));
     await o.page.getByTestId('live-unsubscribe').click();
-    await closed;
+    await until(() => socket.isClosed(), 'the page to close its live socket', 20_000);
     await until(() => s.sluice.live!.stats().sockets === 0, () => `Sluice to drop the socket: ${JSON.stringify(s.sluice.live!.stats())}`, 20_000);
     expect(s.sluice.live!.stats()).toEqual({ sockets: 0, subscriptions: 0, timers: 0 });
     await o.page.close();
