@@ -150,7 +150,7 @@ async function settled(o: Opened, what: string, want: (doc: any) => boolean = ()
       const pending = await o.page.evaluate(() => (window as any).__sluicePending as number);
       return (state === 'Done' || state === 'Error') && pending === 0 ? last.doc : false;
     },
-    () => `${what}; sent so far: ${JSON.stringify(o.sent).slice(0, 1500)}; page errors: ${o.errors.join(' | ')}`,
+    () => `${what}; sent so far: ${JSON.stringify(o.sent).slice(0, 1500)}; page errors: ${o.errors.join(' | ')}; vite: ${web.output().slice(-1500)}`,
     60_000,
     100,
   );
@@ -388,7 +388,8 @@ describe('Grafana plugins in a browser', () => {
 
   it('live: new events raise the shown total to the API total; unsubscribing closes the socket', async () => {
     const query = { kind: 'timeseries', event: 'ticket', aggregations: ['count'], interval: '1m' };
-    const o = await open(`#/live?${range()}&query=${q(query)}`);
+    // A dashboard's usual relative range: the plugin subscribes with the same relative range.
+    const o = await open(`#/live?from=now-7h&to=now&query=${q(query)}`);
     const socket = await until(() => o.sockets.find((w) => w.url().includes('/api/v1/live')), 'the live socket', 30_000);
     expect(socket.url()).toContain('/api/datasources/proxy/uid/sluice/sluice/api/v1/live');
     expect(socket.url()).not.toContain(s.readKey);
@@ -404,6 +405,9 @@ describe('Grafana plugins in a browser', () => {
     // The number shown is the API's answer for the document the plugin subscribed with.
     const subscribe = o.frames.find((m) => m.type === 'subscribe');
     expect(subscribe?.query).toMatchObject({ kind: 'timeseries', event: 'ticket', aggregations: ['count'] });
+    // A relative dashboard range stays relative, so the live answer rolls with time.
+    expect(subscribe.query.range, JSON.stringify(subscribe.query)).toBeDefined();
+    expect(subscribe.query.from).toBeUndefined();
     expect(sum(await apiAnswer(subscribe.query), 'count')).toBe(await total());
 
     await o.page.getByTestId('live-unsubscribe').click();
