@@ -80,7 +80,10 @@ export const SETTINGS = {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(raw)) throw new Error('must be an identifier: letters, digits, underscore');
     return raw;
   }, 'Database holding Sluice tables.'),
-  clickhouseCluster: setting('CLICKHOUSE_CLUSTER', '', optional, 'Cluster name for ON CLUSTER DDL (server mode only).'),
+  clickhouseCluster: setting('CLICKHOUSE_CLUSTER', '', (raw) => {
+    if (raw !== '' && !/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(raw)) throw new Error('must be a cluster name: letters, digits, _ . -');
+    return optional(raw);
+  }, 'Cluster name for ON CLUSTER DDL (server mode only).'),
   redisUrl: setting('REDIS_URL', '', optional, 'Redis URL. Set: dedup windows, rate limits, the query cache and live fan-out are shared by every instance.'),
   adminToken: setting('SLUICE_ADMIN_TOKEN', '', optional, 'Bearer token for the admin API. Unset: the admin API is closed.'),
 
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`${s.env}=${JSON.stringify(raw)}: ${(err as Error).message}`);
     }
   }
+  if (out.clickhouseCluster !== undefined && out.clickhouseUrl === undefined) problems.push('CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: a cluster is made of ClickHouse servers');
   if (problems.length > 0) throw new ConfigError(problems);
   const parsed = out as Parsed;
   const dataDir = path.resolve(parsed.dataDir);
