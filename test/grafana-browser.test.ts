@@ -4,6 +4,9 @@ import path from 'node:path';
 import type { Page, Request, WebSocket as PageSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootPath } from '../core/paths.js';
+// The plugins' own test ids, as their unit tests use them.
+import { selectors as datasourceSelectors } from '../grafana-plugin/datasource/src/components/selectors.js';
+import { selectors as funnelSelectors } from '../grafana-plugin/funnel-panel/src/selectors.js';
 import { ARTIFACTS, launchChromium, startPluginPage, type Browser, type PluginPage } from './helpers/browser.js';
 import { ingestSeed, SEED_SPAN_MS, type SeedEvent } from './helpers/grafana-seed.js';
 import { ask, ingestAll, records } from './helpers/query.js';
@@ -20,20 +23,8 @@ const QUERY_PATH = '/api/datasources/proxy/uid/sluice/sluice/api/v1/query';
 const HOUR = 3_600_000;
 const DASHBOARD_DIR = rootPath('grafana-plugin', 'provisioning', 'dashboards');
 
-const qs = {
-  kind: 'sluice-query-kind',
-  event: 'sluice-query-event',
-  measure: 'sluice-query-measure',
-  aggregations: 'sluice-query-aggregations',
-  groupBy: 'sluice-query-group-by',
-  rawToggle: 'sluice-query-raw-toggle',
-  rawJson: 'sluice-query-raw-json',
-};
-const funnelIds = {
-  users: (s: number) => `sluice-funnel-step-${s}-users`,
-  fromFirst: (s: number) => `sluice-funnel-step-${s}-conversion-from-first`,
-  fromPrevious: (s: number) => `sluice-funnel-step-${s}-conversion-from-previous`,
-};
+const qs = datasourceSelectors.queryEditor;
+const funnelIds = funnelSelectors.funnelPanel;
 
 let s: InProcess;
 let web: PluginPage;
@@ -262,6 +253,18 @@ describe('Grafana plugins in a browser', () => {
       expectShown(row.count, g.count, `${g.payment_method} count`);
       expectShown(row.sum, g.sum, `${g.payment_method} revenue`);
     }
+
+    // A filter added in the editor: currency = EUR.
+    await o.page.getByTestId(qs.filterAdd('query')).click();
+    await pick(o.page, qs.filterProperty('query', 0), 'currency');
+    await pick(o.page, qs.filterValue('query', 0), 'EUR');
+    const filtered = await settled(o, 'the breakdown of EUR orders', (d) => d.filters?.[0]?.value !== undefined);
+    expect(filtered.filters).toEqual([{ property: 'currency', op: 'eq', value: 'EUR' }]);
+    const eur = await apiAnswer(filtered);
+    expect(sum(eur, 'count')).toBe(orders.filter((e) => e.properties.currency === 'EUR').length);
+    const eurRows = await table(o.page);
+    expect(eurRows.length).toBe(eur.length);
+    for (const g of eur) expectShown(eurRows.find((r) => r.payment_method === g.payment_method)!.count, g.count, `EUR ${g.payment_method} count`);
     expect(o.errors).toEqual([]);
     await o.page.close();
   });
@@ -287,22 +290,27 @@ describe('Grafana plugins in a browser', () => {
     await o.page.close();
   });
 
-  it('funnel panel: users and conversions per step equal the API funnel answer', async () => {
-    const query = {
-      kind: 'funnel',
-      window: '1h',
-      steps: [{ event: 'page_view' }, { event: 'add_to_cart' }, { event: 'checkout_started' }, { event: 'order' }],
-    };
-    const o = await open(`#/editor?${range()}&type=sluice-funnel-panel&height=560&query=${q(query)}`);
-    const doc = await settled(o, 'the checkout funnel');
+  it('funnel panel: steps built in the editor; users and conversions per step equal the API funnel answer', async () => {
+    const o = await open(`#/editor?${range()}&type=sluice-funnel-panel&height=560&query=${q({ kind: 'timeseries', event: 'page_view' })}`);
+    await settled(o, 'page views');
+    // Switching to a funnel makes the event its first step and adds an empty second one.
+    await pick(o.page, qs.kind, 'Funnel');
+    const events = ['page_view', 'add_to_cart', 'checkout_started', 'order'];
+    for (let i = 1; i < events.length; i++) {
+      if (i >= 2) await o.page.getByTestId(qs.funnelAddStep).click();
+      await pick(o.page, qs.funnelStepEvent(i), events[i]);
+    }
+    const doc = await settled(o, 'the checkout funnel', (d) => d.kind === 'funnel' && d.steps?.length === 4 && d.steps.every((x: any) => x.event));
+    expect(doc.steps.map((x: any) => x.event)).toEqual(events);
     const api = await apiAnswer(doc);
     expect(api.map((r) => r.step)).toEqual([1, 2, 3, 4]);
     expect(api[0].users).toBeGreaterThan(api[3].users);
     for (const r of api) {
       expectShown(await o.page.getByTestId(funnelIds.users(r.step)).innerText(), r.users, `users at step ${r.step}`);
       if (r.step > 1) {
-        expectShown(await o.page.getByTestId(funnelIds.fromFirst(r.step)).innerText(), r.conversion_from_first * 100, `conversion from first at ${r.step}`);
-        expectShown(await o.page.getByTestId(funnelIds.fromPrevious(r.step)).innerText(), r.conversion_from_previous * 100, `conversion from previous at ${r.step}`);
+        expectShown(await o.page.getByTestId(funnelIds.conversionFromFirst(r.step)).innerText(), r.conversion_from_first * 100, `conversion from first at ${r.step}`);
+        expectShown(await o.page.getByTestId(funnelIds.conversionFromPrevious(r.step)).innerText(), r.conversion_from_previous * 100, `conversion from previous at ${r.step}`);
+        expectShown(await o.page.getByTestId(funnelIds.dropOff(r.step)).innerText(), api[r.step - 2].users - r.users, `users lost before ${r.step}`);
       }
     }
     await o.page.screenshot({ path: path.join(ARTIFACTS, 'funnel.png') });
