@@ -79,7 +79,10 @@ describe('cluster schema', () => {
       expect(r.q).toMatch(/^(CREATE (DATABASE|TABLE|MATERIALIZED VIEW)|ALTER TABLE) /);
     }
     const engines = statements.map((s) => /ENGINE = (\w+)/.exec(s)?.[1]).filter(Boolean);
-    expect(new Set(engines)).toEqual(new Set(['ReplicatedMergeTree', 'ReplicatedReplacingMergeTree', 'ReplicatedAggregatingMergeTree', 'Distributed']));
+    expect(new Set(engines)).toEqual(new Set(['MergeTree', 'ReplicatedMergeTree', 'ReplicatedReplacingMergeTree', 'ReplicatedAggregatingMergeTree', 'Distributed']));
+    // Only the migration log stays a plain MergeTree: each node's record of what it ran.
+    expect(statements.filter((s) => /ENGINE = MergeTree\b/.test(s))).toEqual([bookkeepingStatements(clusterCtx.db, CLUSTER)[1]]);
+    expect(bookkeepingStatements(clusterCtx.db, CLUSTER)[1]).toMatch(/^CREATE TABLE IF NOT EXISTS sluice_cluster\.schema_migrations ON CLUSTER `sluice-prod` \([\s\S]*\) ENGINE = MergeTree ORDER BY version$/);
   });
 
   it('keeps engine parameters and puts each sharded table on its shard path, each small table on every node', () => {

@@ -6,19 +6,23 @@
 // - A sharded table becomes `<name>_local` on Replicated*MergeTree (same family, same
 //   parameters) on each shard, plus a Distributed table under the original name, so code that
 //   reads and inserts keeps using the same names.
-// - A small table (keys, projects, alerts, notifications, the migration log) is replicated in
-//   full to every node of the cluster: reads are local, an insert is visible at once on the
-//   node that made it, and ReplacingMergeTree ... FINAL sees every version of a row.
+// - A small table (keys, projects, alerts, notifications) is replicated in full to every node
+//   of the cluster: reads are local, an insert is visible at once on the node that made it,
+//   and ReplacingMergeTree ... FINAL sees every version of a row.
+// - The migration log is each node's own (created on all of them, not replicated): it says what
+//   that node has run. Migrations are idempotent (IF NOT EXISTS), so `sluice migrate` against
+//   a node added later runs them all again ON CLUSTER, which creates what that node lacks.
 // - Materialized views read and write the local tables, so each shard keeps its own rollups
 //   current; the Distributed rollup tables merge the shards' states at query time.
 
 /** A user's events stay on one shard; an event without a user goes where its event_id sends it. */
 export const EVENTS_SHARDING_KEY = "if(user_id = '', cityHash64(project_id, event_id), cityHash64(project_id, user_id))";
 
-export type Placement = { kind: 'sharded'; shardingKey: string } | { kind: 'replicated' };
+export type Placement = { kind: 'sharded'; shardingKey: string } | { kind: 'replicated' } | { kind: 'node' };
 
 const sharded = (shardingKey: string): Placement => ({ kind: 'sharded', shardingKey });
 const replicated: Placement = { kind: 'replicated' };
+const node: Placement = { kind: 'node' };
 
 /**
  * Where each table lives. A table missing here stops the cluster migration: a new table needs
@@ -32,7 +36,7 @@ export const PLACEMENT: Readonly<Record<string, Placement>> = {
   rollup_1h: sharded('cityHash64(project_id, event, metric, bucket)'),
   rollup_1d: sharded('cityHash64(project_id, event, metric, bucket)'),
   property_values: sharded('cityHash64(project_id, event, property, day)'),
-  schema_migrations: replicated,
+  schema_migrations: node,
   projects: replicated,
   api_keys: replicated,
   alert_rules: replicated,
@@ -50,7 +54,7 @@ export interface ClusterTarget {
 }
 
 /** Replication path and replica name of a table's ZooKeeper/Keeper entry. */
-export function replicationArgs(db: string, table: string, placement: Placement): string {
+export function replicationArgs(db: string, table: string, placement: Exclude<Placement, { kind: 'node' }>): string {
   // A table replicated to every node is one replication group spanning all shards: its replica
   // names must be unique across the cluster, which (shard, replica) is.
   return placement.kind === 'sharded'
@@ -91,6 +95,7 @@ export function toCluster(sql: string, { db, cluster }: ClusterTarget): string[]
     const [, name, table, columns, family, params, rest] = m;
     own(name);
     const placement = placementOf(table);
+    if (placement.kind === 'node') return [`CREATE TABLE IF NOT EXISTS ${db}.${table} ${on} (${columns}) ENGINE = ${family}${params === undefined ? '' : `(${params})`}${rest}`];
     const stored = storageTable(table);
     const args = [replicationArgs(db, stored, placement), params?.trim()].filter(Boolean).join(', ');
     // Replicated tables deduplicate inserted blocks through Keeper: the same window, their setting.

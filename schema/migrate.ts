@@ -48,7 +48,9 @@ export async function migrate(store: Store, config: Config): Promise<number[]> {
   const ctx = migrationContext(config);
   const db = ctx.db;
   const cluster = clusterOf(config);
-  for (const sql of bookkeepingStatements(db, cluster)) await store.command(sql);
+  // Skipped once the log exists: on a cluster each of these waits for every node to answer.
+  const [log] = await store.rows<{ n: string }>(`SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations'`, { db });
+  if (Number(log.n) === 0) for (const sql of bookkeepingStatements(db, cluster)) await store.command(sql);
   const done = new Set(
     (await store.rows<{ version: number }>(`SELECT version FROM ${db}.schema_migrations`)).map((r) => Number(r.version)),
   );
