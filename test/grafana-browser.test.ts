@@ -93,12 +93,18 @@ interface Opened {
   requests: Request[];
 }
 
+/** Every request any page made, and those that carried a key (there must be none). */
+const seen = { requests: 0, withKey: [] as string[] };
+
 async function open(hash: string): Promise<Opened> {
   const page = await browser.context.newPage();
   const opened: Opened = { page, sent: [], sockets: [], frames: [], errors: [], requests: [] };
   page.on('pageerror', (e) => opened.errors.push(e.message));
   page.on('request', (r) => {
     opened.requests.push(r);
+    seen.requests++;
+    const auth = r.headers().authorization;
+    if (auth || r.url().includes(s.readKey) || (r.postData() ?? '').includes(s.readKey)) seen.withKey.push(`${r.method()} ${r.url()} ${auth ?? ''}`);
     if (new URL(r.url()).pathname === QUERY_PATH) opened.sent.push({ doc: JSON.parse(r.postData() ?? 'null') });
   });
   page.on('response', (r) => {
@@ -538,5 +544,10 @@ describe('Grafana plugins in a browser', () => {
     }
     // The cases narrow the answer step by step: each filter did something.
     expect(new Set(counts).size).toBe(counts.length);
+  });
+
+  it('no request from the browser carried a key: the emulated proxy added it from plugin.json', () => {
+    expect(seen.requests).toBeGreaterThan(100);
+    expect(seen.withKey).toEqual([]);
   });
 });
