@@ -1,15 +1,19 @@
-// HTTP ingest load test: posts NDJSON batches to /v1/events at a fixed rate.
-// Usage and knobs: see load-tests/README.md.
+// HTTP ingest load test: posts NDJSON batches to /v1/events at a fixed rate, then checks that
+// every acknowledged event was stored. Usage and knobs: see load-tests/README.md.
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
-import { intEnv } from './lib/env.js';
+import { durationEnv, intEnv, latencyMs, urlEnv } from './lib/env.js';
 import { makeBatch, toNdjson } from './lib/events.js';
+import { LOSS_THRESHOLDS, newRun, recordAcked, runTag, settleLoss } from './lib/lost.js';
+import { ingestAnswer, ingestHeaders, requireHealthy, requireKey } from './lib/sluice.js';
 
-const BASE_URL = (__ENV.SLUICE_INGEST_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const INGEST_URL = urlEnv('SLUICE_INGEST_URL', 'http://127.0.0.1:8080');
+const QUERY_URL = urlEnv('SLUICE_QUERY_URL', 'http://127.0.0.1:8081');
 const WRITE_KEY = __ENV.SLUICE_WRITE_KEY || '';
+const READ_KEY = __ENV.SLUICE_READ_KEY || '';
 const RATE = intEnv('RATE', 50);
-const DURATION = __ENV.DURATION || '30s';
+const DURATION = durationEnv('DURATION', '30s');
 const BATCH = intEnv('BATCH', 100);
 
 const eventsSent = new Counter('events_sent');
@@ -29,46 +33,35 @@ export const options = {
   },
   thresholds: {
     http_req_failed: ['rate<0.01'],
-    http_req_duration: ['p(99)<1000'],
+    'http_req_duration{name:POST /v1/events}': [`p(95)<${latencyMs(500)}`, `p(99)<${latencyMs(1000)}`],
     checks: ['rate>0.99'],
     events_sent: ['count>0'],
+    ...LOSS_THRESHOLDS,
   },
 };
 
 export function setup() {
-  if (!WRITE_KEY) {
-    throw new Error('SLUICE_WRITE_KEY is not set; export a write key for the ingest server');
-  }
-  const res = http.get(`${BASE_URL}/healthz`, {
-    timeout: '5s',
-    tags: { name: 'GET /healthz' },
-  });
-  if (res.status !== 200) {
-    const why = res.error ? `${res.error}` : `status ${res.status}`;
-    throw new Error(`ingest server at ${BASE_URL} is not healthy (GET /healthz: ${why})`);
-  }
+  requireKey(WRITE_KEY, 'SLUICE_WRITE_KEY', 'export a write key for the ingest server');
+  requireKey(READ_KEY, 'SLUICE_READ_KEY', 'export a read key of the same project (stored events are counted after the run)');
+  requireHealthy(INGEST_URL, 'ingest server');
+  requireHealthy(QUERY_URL, 'query service');
+  return newRun();
 }
 
-function acceptedAll(res) {
-  try {
-    const body = res.json();
-    return body.accepted + body.duplicates === BATCH;
-  } catch {
-    return false;
-  }
-}
-
-export default function () {
-  const res = http.post(`${BASE_URL}/v1/events`, toNdjson(makeBatch(BATCH)), {
-    headers: {
-      Authorization: `Bearer ${WRITE_KEY}`,
-      'Content-Type': 'application/x-ndjson',
-    },
+export default function (run) {
+  const res = http.post(`${INGEST_URL}/v1/events?ack=stored`, toNdjson(makeBatch(BATCH, Date.now(), runTag(run))), {
+    headers: ingestHeaders(WRITE_KEY, 'application/x-ndjson'),
     tags: { name: 'POST /v1/events' },
   });
   eventsSent.add(BATCH);
+  const answer = ingestAnswer(res);
+  if (res.status === 200 && answer) recordAcked(answer.accepted);
   check(res, {
     'status is 200': (r) => r.status === 200,
-    'all events accepted or duplicates': acceptedAll,
+    'all events accepted': () => answer !== null && answer.accepted === BATCH,
   });
+}
+
+export function teardown(run) {
+  settleLoss(QUERY_URL, READ_KEY, run);
 }

@@ -8,6 +8,13 @@ K6_VERSION="${K6_VERSION:-1.8.1}"
 
 log() { echo "install-k6: $*" >&2; }
 
+# Go puts its module and build caches under $HOME by default; without HOME (some CI runners,
+# service accounts) it refuses to build, so give it directories of its own.
+if [[ -z "${HOME:-}" ]]; then
+  cache="${XDG_CACHE_HOME:-${TMPDIR:-/tmp}}/sluice-go"
+  export GOPATH="${GOPATH:-$cache/path}" GOCACHE="${GOCACHE:-$cache/build}"
+fi
+
 has_pinned_version() {
   local bin="$1"
   [[ -x "$bin" ]] || return 1

@@ -42,7 +42,10 @@ const REFERRERS = [
 ];
 
 // Event mix: page views dominate, orders are rare.
-const KINDS = ['page_view', 'page_view', 'page_view', 'api_request', 'api_request', 'order'];
+const MIX = ['page_view', 'page_view', 'page_view', 'api_request', 'api_request', 'order'];
+
+/** The event types this generator makes. */
+export const KINDS = [...new Set(MIX)];
 
 const USERS = 5000;
 const SESSIONS_PER_USER = 4;
@@ -114,8 +117,11 @@ const BUILDERS = {
   page_view: pageViewProperties,
 };
 
-export function makeEvent(kind = pick(KINDS), now = Date.now()) {
+/** One event; `extra` properties (e.g. a run tag) are added to the generated ones. */
+export function makeEvent(kind = pick(MIX), now = Date.now(), extra = undefined) {
   const user = randInt(1, USERS);
+  const properties = BUILDERS[kind]();
+  if (extra) Object.assign(properties, extra);
   return {
     event: kind,
     // Spread over the last minute so events do not all share one timestamp.
@@ -123,13 +129,13 @@ export function makeEvent(kind = pick(KINDS), now = Date.now()) {
     event_id: uuidv4(),
     user_id: `u${user}`,
     session_id: `s${user}-${randInt(1, SESSIONS_PER_USER)}`,
-    properties: BUILDERS[kind](),
+    properties,
   };
 }
 
-export function makeBatch(size, now = Date.now()) {
+export function makeBatch(size, now = Date.now(), extra = undefined) {
   const events = new Array(size);
-  for (let i = 0; i < size; i++) events[i] = makeEvent(undefined, now);
+  for (let i = 0; i < size; i++) events[i] = makeEvent(undefined, now, extra);
   return events;
 }
 
