@@ -42,7 +42,11 @@ beforeAll(async () => {
   from = now - SEED_SPAN_MS - HOUR;
   to = now + HOUR;
   // Vite, Chromium and an alert for the dashboards' annotations are started side by side.
-  [web, browser] = await Promise.all([startPluginPage({ queryUrl: s.queryUrl, readKey: s.readKey }), launchChromium(), fireAlert()]);
+  const [page, chromium, alert] = await Promise.allSettled([startPluginPage({ queryUrl: s.queryUrl, readKey: s.readKey }), launchChromium(), fireAlert()]);
+  // Whatever started is kept for afterAll to stop, even when another part failed.
+  if (page.status === 'fulfilled') web = page.value;
+  if (chromium.status === 'fulfilled') browser = chromium.value;
+  for (const started of [chromium, page, alert]) if (started.status === 'rejected') throw started.reason;
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
 
