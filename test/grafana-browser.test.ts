@@ -550,6 +550,17 @@ describe('Grafana plugins in a browser', () => {
     expect(new Set(counts).size).toBe(counts.length);
   });
 
+  it('the light theme: the same dashboard drawn light, without errors', async () => {
+    const o = await open(`?theme=light#/dashboard/${dashboards.includes('business') ? 'business' : dashboards[0]}`);
+    await o.page.waitForFunction(() => (window as any).__sluiceDone === true, undefined, { timeout: 120_000 });
+    const background = await o.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect((r + g + b) / 3, background).toBeGreaterThan(200);
+    await o.page.getByTestId('dashboard-panels').screenshot({ path: path.join(ARTIFACTS, 'light-theme.png') });
+    expect(o.errors).toEqual([]);
+    await o.page.close();
+  });
+
   it('no request from the browser carried a key: the emulated proxy added it from plugin.json', () => {
     expect(seen.requests).toBeGreaterThan(100);
     expect(seen.withKey).toEqual([]);
