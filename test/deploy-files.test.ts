@@ -345,6 +345,23 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('deploy/env.example and README', () => {
+  it('lists only variables the compose file reads, and the README shows the way in', () => {
+    const example = read('deploy/env.example').split('\n').filter((l) => /^\w+=/.test(l)).map((l) => l.split('=')[0]);
+    const interpolated = new Set([...COMPOSE_TEXT.matchAll(/(?<!\$)\$\{(\w+)/g)].map((m) => m[1]));
+    expect(example.length).toBeGreaterThan(0);
+    for (const name of example) expect(interpolated, name).toContain(name);
+    const readme = read('README.md');
+    const section = readme.slice(readme.indexOf('## Run the stack with Docker Compose'), readme.indexOf('## Test'));
+    expect(section).toContain('cp deploy/env.example .env');
+    expect(section).toContain(`127.0.0.1:${SETTINGS.ingestPort.default}`);
+    expect(section).toContain(`127.0.0.1:${SETTINGS.queryPort.default}`);
+    for (const [, sub] of section.matchAll(/sluice (\w+) create/g)) expect(CLI_COMMANDS).toContain(sub);
+    expect(section).toContain('EMBEDDED_ENGINE=true');
+    expect(DOCKERFILE_TEXT).toContain('ARG EMBEDDED_ENGINE=false');
+  });
+});
+
 describe('deploy/nginx/sluice-ingest.conf', () => {
   const conf = read('deploy/nginx/sluice-ingest.conf');
   const upstream = /upstream\s+(\w+)\s*\{([^}]*)\}/.exec(conf)!;
