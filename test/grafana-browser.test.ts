@@ -359,7 +359,7 @@ describe('Grafana plugins in a browser', () => {
     }
   });
 
-  it('config editor: the health check passes with the read key and names the refused key otherwise; the browser never sends a key', async () => {
+  it('config editor: the health check passes with the read key, names a refused key and an unreachable Sluice; the browser never sends a key', async () => {
     const good = await open('#/config');
     await good.page.getByTestId('config-test').click();
     const result = good.page.getByTestId('config-test-result');
@@ -373,6 +373,14 @@ describe('Grafana plugins in a browser', () => {
     await refused.waitFor({ timeout: 30_000 });
     expect(await refused.getAttribute('data-status')).toBe('error');
     expect(await bad.page.getByTestId('config-test-message').innerText()).toMatch(/refused the read key/i);
+
+    const down = await open('#/config?uid=sluice-unreachable');
+    await down.page.getByTestId('config-test').click();
+    const unreachable = down.page.getByTestId('config-test-result');
+    await unreachable.waitFor({ timeout: 30_000 });
+    expect(await unreachable.getAttribute('data-status')).toBe('error');
+    expect(await down.page.getByTestId('config-test-message').innerText()).toMatch(/unreachable/i);
+    await down.page.close();
 
     for (const r of [...good.requests, ...bad.requests]) {
       const headers = await r.allHeaders();
@@ -540,6 +548,10 @@ describe('Grafana plugins in a browser', () => {
     for (const c of cases) {
       const o = await openDashboard('business', c.vars);
       expect(o.results.filter((r) => r.error)).toEqual([]);
+      // The variable's options come from the datasource's variable support: the seed's values.
+      const variables = await o.page.evaluate(() => (window as any).__sluiceVariables as { name: string; options: string[] }[]);
+      const methods = [...new Set(orders.map((e) => String(e.properties.payment_method)))].sort();
+      expect(variables.find((v) => v.name === 'payment_method')?.options.slice().sort()).toEqual(methods);
       const text = await o.page.locator(`[data-testid="dashboard-panel"][data-index="${index}"] [data-testid="stat-value"]`).getAttribute('data-text');
       const want = await o.page.evaluate(([i, v]) => (window as any).__sluiceFormat(i, v) as string, [index, c.expected] as const);
       expect(text, c.vars || 'All').toBe(want);

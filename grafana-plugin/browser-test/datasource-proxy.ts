@@ -57,6 +57,13 @@ export function proxyEntries(routes: Route[], instances: Instance[]): Record<str
           // Grafana's proxy never forwards the browser's own credentials to the data source.
           proxy.on('proxyReq', (req) => req.removeHeader('cookie'));
           proxy.on('proxyReqWs', (req) => req.removeHeader('cookie'));
+          // Grafana answers 502 when it cannot reach the data source (Vite would say 500).
+          proxy.on('error', (_err, _req, res) => {
+            if ('writeHead' in res && !res.headersSent) {
+              res.writeHead(502, { 'Content-Type': 'application/json' });
+              res.end(JSON.stringify({ message: 'Bad Gateway' }));
+            }
+          });
         },
       };
     }

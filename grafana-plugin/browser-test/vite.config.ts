@@ -2,7 +2,8 @@
 // mounted with @grafana/ui, behind an emulation of Grafana's data-source proxy.
 //
 // Env: PORT (default 5173); SLUICE_QUERY_URL and SLUICE_READ_KEY for data source `sluice`;
-// SLUICE_WRONG_READ_KEY for a second instance `sluice-wrong-key` on the same Sluice.
+// SLUICE_WRONG_READ_KEY for a second instance `sluice-wrong-key` on the same Sluice; a third,
+// `sluice-unreachable`, points where nothing listens.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,8 @@ const instances = [
     jsonData: { url: queryUrl },
     secureJsonData: { readKey: process.env.SLUICE_WRONG_READ_KEY ?? 'slr_not_a_key' },
   },
+  // Nothing listens on port 1: Grafana's server cannot reach this one.
+  { uid: 'sluice-unreachable', jsonData: { url: 'http://127.0.0.1:1' }, secureJsonData: { readKey: 'slr_unused' } },
 ];
 
 // Grafana serves @grafana/ui's icons under public/build/img/icons/.
@@ -70,6 +73,10 @@ export default defineConfig({
   plugins: [react(), grafanaIcons()],
   logLevel: (process.env.VITE_LOG_LEVEL as 'info' | 'warn' | 'error' | 'silent' | undefined) ?? 'info',
   clearScreen: false,
+  // What Grafana's frontend knows of each instance: its uid and jsonData, never its secure data.
+  define: {
+    __SLUICE_INSTANCES__: JSON.stringify(instances.map(({ uid, jsonData }) => ({ uid, jsonData }))),
+  },
   resolve: {
     dedupe: shared,
     alias: { 'react-custom-scrollbars-2': path.join(here, 'shims/react-custom-scrollbars-2.ts') },

@@ -1,10 +1,8 @@
 import type { DataSourceInstanceSettings } from '@grafana/data';
 import type { DataSourceSrv } from '@grafana/runtime';
 
-import { instanceSettings } from './instance';
+import { INSTANCES, instanceSettings } from './instance';
 import { dataSource } from './plugins';
-
-const UIDS = ['sluice', 'sluice-wrong-key'];
 
 // Names a dashboard may use for the one Sluice instance: its name, "default", `$datasource`.
 const ALIASES = ['Sluice', 'default', '$datasource', '${datasource}'];
@@ -12,7 +10,7 @@ const ALIASES = ['Sluice', 'default', '$datasource', '${datasource}'];
 function settingsFor(ref: unknown): DataSourceInstanceSettings | undefined {
   const key = typeof ref === 'string' ? ref : ((ref as { uid?: string } | null | undefined)?.uid ?? 'sluice');
   const uid = ALIASES.includes(key) ? 'sluice' : key;
-  return UIDS.includes(uid) ? (instanceSettings(uid) as DataSourceInstanceSettings) : undefined;
+  return INSTANCES.some((i) => i.uid === uid) ? (instanceSettings(uid) as DataSourceInstanceSettings) : undefined;
 }
 
 /** Grafana's data source service, knowing the page's Sluice instances. */

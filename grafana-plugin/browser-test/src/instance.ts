@@ -4,15 +4,24 @@ import type { DataSourceInstanceSettings, DataSourceJsonData } from '@grafana/da
 // proxy path (datasource-proxy.ts forwards it with the key added).
 export const DATASOURCE_TYPE = 'sluice-analytics-datasource';
 
+declare const __SLUICE_INSTANCES__: Array<{ uid: string; jsonData: { url?: string } }>;
+
+/** The instances the emulated proxy serves (vite.config.ts), by uid. */
+export const INSTANCES = __SLUICE_INSTANCES__;
+
 export function instanceSettings(uid = 'sluice'): DataSourceInstanceSettings<DataSourceJsonData & { url?: string }> {
+  const index = INSTANCES.findIndex((i) => i.uid === uid);
+  if (index < 0) {
+    throw new Error(`no data source ${uid}; known: ${INSTANCES.map((i) => i.uid).join(', ')}`);
+  }
   return {
-    id: uid === 'sluice' ? 1 : 2,
+    id: index + 1,
     uid,
     type: DATASOURCE_TYPE,
     name: uid === 'sluice' ? 'Sluice' : `Sluice (${uid})`,
     url: `/api/datasources/proxy/uid/${uid}`,
     access: 'proxy',
-    jsonData: { url: 'http://sluice:8081' },
+    jsonData: { ...INSTANCES[index].jsonData },
     readOnly: false,
     meta: {
       id: DATASOURCE_TYPE,
