@@ -6,11 +6,13 @@
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 ARG GRAFANA_IMAGE=grafana/grafana:12.4.10
 
-# All dependencies, dev ones included, for the TypeScript build.
+# All dependencies, dev ones included, for the TypeScript build. `npm install` with the lockfile,
+# not `npm ci`: chdb lists platform libraries that the registry does not have, which `npm ci`
+# takes for a lockfile out of sync.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm install --ignore-scripts --no-audit --no-fund
 
 FROM deps AS build
 COPY tsconfig.json ./
@@ -22,13 +24,15 @@ RUN npx tsc -p . && test -f dist/core/cli.js
 
 # Production dependencies only. The embedded engine's library (an optional dependency, ~540 MB)
 # is left out unless asked for: in this image Sluice talks to a ClickHouse server (CLICKHOUSE_URL).
+# uWebSockets.js ships binaries for every platform and Node ABI: only Linux for this Node stay.
 FROM ${NODE_IMAGE} AS prod-deps
 ARG EMBEDDED_ENGINE=false
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN if [ "$EMBEDDED_ENGINE" = "true" ]; then npm ci --omit=dev --ignore-scripts --no-audit --no-fund; \
-    else npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund; fi \
-    && npm cache clean --force
+RUN if [ "$EMBEDDED_ENGINE" = "true" ]; then npm install --omit=dev --ignore-scripts --no-audit --no-fund; \
+    else npm install --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund; fi \
+    && npm cache clean --force \
+    && find node_modules/uWebSockets.js/binaries -name '*.node' ! -name "uws_linux_*_$(node -p process.versions.modules).node" -delete
 
 # The Grafana plugins, built the way grafana-plugin/README.md does (npm install, then webpack).
 FROM ${NODE_IMAGE} AS plugins
@@ -61,7 +65,10 @@ COPY --from=build /app/dist ./dist
 # Read at run time: the envelope and the per-event JSON Schemas.
 COPY schema/envelope.json ./schema/
 COPY schema/events/*.json ./schema/events/
-RUN ln -s /app/bin/sluice.js /usr/local/bin/sluice \
+# uWebSockets.js falls back to a slow JavaScript server when its binary does not load (an older
+# glibc, another Node ABI): load the binary itself so such an image fails to build instead.
+RUN node -e "require('/app/node_modules/uWebSockets.js/binaries/uws_' + process.platform + '_' + process.arch + '_' + process.versions.modules + '.node')" \
+    && ln -s /app/bin/sluice.js /usr/local/bin/sluice \
     && mkdir -p /var/lib/sluice && chown node:node /var/lib/sluice
 USER node
 # Spool (and, with the embedded engine, its data): one volume per instance.

@@ -271,8 +271,12 @@ describe('docker-compose.yml', () => {
       for (let i = 0; i < min.length; i++) if ((v[i] ?? 0) !== min[i]) return (v[i] ?? 0) > min[i];
       return true;
     };
-    // The JSON column type without an experimental setting.
+    // The JSON column type without an experimental setting, and the release the embedded
+    // engine is built from: the one every test suite runs on.
     expect(atLeast(version(services.clickhouse.image), [25, 3])).toBe(true);
+    const chdb = JSON.parse(read('node_modules/chdb/package.json'));
+    const embedded = /^(\d+\.\d+\.\d+)/.exec(chdb.optionalDependencies['@chdb/lib-linux-x64-gnu'])![1];
+    expect(version(services.clickhouse.image).join('.'), `chdb ${chdb.version} embeds ClickHouse ${embedded}`).toBe(embedded);
     const grafanaFrom = dockerfile.stages.find((s) => s.name === 'grafana')!.from;
     expect(grafanaFrom).toMatch(/^grafana\/grafana:/);
     for (const manifest of ['grafana-plugin/datasource/src/plugin.json', 'grafana-plugin/funnel-panel/src/plugin.json']) {
@@ -408,7 +412,11 @@ describe('Dockerfile', () => {
     expect(dockerfile.args.NODE_IMAGE).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
     expect(fs.existsSync(rootPath('node_modules/uWebSockets.js/binaries/uws_linux_x64_115.node'))).toBe(true);
     for (const stage of ['deps', 'prod-deps', 'plugins', 'runtime']) expect(dockerfile.stages.find((s) => s.name === stage)!.from).toBe(dockerfile.args.NODE_IMAGE);
-    expect(inStage('prod-deps', 'RUN').map((i) => i.args).join(' ')).toMatch(/npm ci --omit=dev/);
+    const prodInstall = inStage('prod-deps', 'RUN').map((i) => i.args).join(' ');
+    expect(prodInstall).toMatch(/npm install --omit=dev --omit=optional/);
+    // The binary the runtime stage loads to prove it works is one the prune keeps.
+    expect(prodInstall).toContain('! -name "uws_linux_*_$(node -p process.versions.modules).node" -delete');
+    expect(inStage('runtime', 'RUN').map((i) => i.args).join(' ')).toContain("require('/app/node_modules/uWebSockets.js/binaries/uws_' + process.platform");
     expect(inStage('build', 'RUN').map((i) => i.args).join(' ')).toMatch(/tsc -p \./);
     expect(inStage('runtime', 'USER').map((i) => i.args)).toEqual(['node']);
     const pkg = JSON.parse(read('package.json'));
