@@ -143,6 +143,7 @@ export function DashboardView() {
   const [panels, setPanels] = useState<Record<number, PanelState>>({});
   const [range, setRange] = useState<TimeRange | null>(null);
   const [annotations, setAnnotations] = useState<AnnotationResult[]>([]);
+  const [finished, setFinished] = useState(false);
   const timeZone =
     params.get('tz') ?? (dashboard?.timezone && dashboard.timezone !== 'browser' ? dashboard.timezone : 'utc');
   const theme = useTheme2();
@@ -190,12 +191,19 @@ export function DashboardView() {
       }
       window.__sluiceAnnotations = annotations;
       setAnnotations(annotations);
-      window.__sluiceDone = true;
+      setFinished(true);
     })().catch((err: unknown) => {
       window.__sluiceError = errorText(undefined, err) ?? String(err);
-      window.__sluiceDone = true;
+      setFinished(true);
     });
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Done once the render holding every panel's answer is on the page, not when the answers came.
+  useEffect(() => {
+    if (finished) {
+      window.__sluiceDone = true;
+    }
+  }, [finished]);
 
   if (!dashboard) {
     return <div data-testid="dashboard-missing">No dashboard {arg}</div>;
