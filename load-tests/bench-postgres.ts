@@ -16,6 +16,7 @@ import { bullets, reproduce, markers, writeBlock } from './bench/doc-block.js';
 import { loadAverage, machine } from './bench/proc.js';
 import { compareAnswers, sideBySideTable, sluiceRows, type SideBySide } from './bench/pg-compare.js';
 import { loadPg, loadSluice, pgSizes, refreshViews, writeEventFiles } from './bench/pg-load.js';
+import { freshness, freshnessText } from './bench/pg-freshness.js';
 import { pgCases, type PgCase } from './bench/pg-queries.js';
 import { startPg, type PgCluster } from './bench/pg-server.js';
 import { settle, tableStats } from './bench/query-data.js';
@@ -35,7 +36,8 @@ const S = {
   days: int('BENCH_PG_DAYS', 90),
   seed: int('BENCH_SEED', DEFAULT_SEED),
   project: 'bench',
-  runs: int('BENCH_PG_RUNS', 10),
+  runs: int('BENCH_PG_RUNS', 20),
+  append: int('BENCH_PG_APPEND', 20_000),
   warmup: int('BENCH_PG_WARMUP', 2),
   dir: path.resolve(process.env.BENCH_PG_DIR || '/var/tmp'),
   keep: process.env.BENCH_KEEP === '1',
@@ -174,6 +176,16 @@ async function main(): Promise<void> {
       log(`round ${r + 1}/${S.runs}`);
     }
 
+    let fresh = '';
+    const pageViews = cases.find((c) => c.sluice.name.startsWith('timeseries: page_view count'));
+    if (S.append > 0 && pageViews) {
+      log(`appending ${fmt(S.append)} events to both`);
+      const f = await freshness({ dir: base, store: sluice.store, client, http, c: pageViews, events: S.append, seed: S.seed + 1, project: S.project });
+      fresh = freshnessText(f);
+      log(fresh);
+      if (f.sluice[1] - f.sluice[0] !== f.pageViews || f.pg[2] - f.pg[0] !== f.pageViews) process.exitCode = 1;
+    }
+
     const rows: SideBySide[] = cases.map((c, i) => {
       const { sluice: s, pg: p } = sides[i];
       const [a, b] = [[...s.ms].sort((x, y) => x - y), [...p.ms].sort((x, y) => x - y)];
@@ -206,8 +218,9 @@ async function main(): Promise<void> {
       `| on disk | ${mib(sluiceBytes)} MiB (${stats.map((s) => `${s.table} ${mib(s.bytes)}`).join(', ')}) | ${mib(pgBytes)} MiB (${sizes.map((s) => `${s.name} ${mib(s.bytes)}`).join(', ')}) |`,
     ];
     const ratioLines = [
-      `Load: PostgreSQL / Sluice **${(pgLoadSeconds / sl.seconds).toFixed(1)}×** (COPY alone ${(pl.copySeconds / sl.seconds).toFixed(1)}×); on disk **${(pgBytes / sluiceBytes).toFixed(1)}×**.`,
+      `Load time: PostgreSQL / Sluice **${(pgLoadSeconds / sl.seconds).toFixed(1)}×** (COPY alone ${(pl.copySeconds / sl.seconds).toFixed(1)}×); on disk **${(pgBytes / sluiceBytes).toFixed(1)}×**.`,
       `Answers: ${rows.filter((r) => r.agreement.startsWith('same')).length} of ${rows.length} queries gave the same answer on both sides (details in the last column).`,
+      ...(fresh ? [fresh] : []),
     ];
     const environment = [
       `Date: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; the whole bench took ${((Date.now() - started.getTime()) / 60_000).toFixed(1)} min`,

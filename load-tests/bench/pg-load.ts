@@ -15,18 +15,22 @@ export interface EventFiles {
   copy: string;
   rows: number;
   seconds: number;
+  /** Events per event name. */
+  byEvent: Record<string, number>;
 }
 
-export function writeEventFiles(dir: string, o: { events: number; days: number; seed: number; end: number; project: string }): EventFiles {
+export function writeEventFiles(dir: string, o: { events: number; days: number; seed: number; end: number; project: string }, name = 'events'): EventFiles {
   const t0 = performance.now();
-  const ndjson = `${dir}/events.ndjson`;
-  const copy = `${dir}/events.copy`;
+  const ndjson = `${dir}/${name}.ndjson`;
+  const copy = `${dir}/${name}.copy`;
   const a = fs.openSync(ndjson, 'w');
   const b = fs.openSync(copy, 'w', 0o644);
   let rows = 0;
+  const byEvent: Record<string, number> = {};
   try {
     for (const hour of generateEvents(o)) {
       if (hour.length === 0) continue;
+      for (const e of hour) byEvent[e.event] = (byEvent[e.event] ?? 0) + 1;
       fs.writeSync(a, hour.map((e) => rowLine(e, o.project)).join('\n') + '\n');
       fs.writeSync(b, hour.map((e) => copyLine(e, o.project)).join('\n') + '\n');
       rows += hour.length;
@@ -36,11 +40,11 @@ export function writeEventFiles(dir: string, o: { events: number; days: number; 
     fs.closeSync(b);
   }
   fs.chmodSync(copy, 0o644);
-  return { ndjson, copy, rows, seconds: (performance.now() - t0) / 1000 };
+  return { ndjson, copy, rows, seconds: (performance.now() - t0) / 1000, byEvent };
 }
 
 /** Inserts the NDJSON rows through the ingest sink, one insert in flight while the next batch is read. */
-export async function loadSluice(store: Store, file: string, batchRows = 200_000): Promise<{ rows: number; seconds: number; inserts: number }> {
+export async function loadSluice(store: Store, file: string, batchRows = 200_000, token = 'bench-pg'): Promise<{ rows: number; seconds: number; inserts: number }> {
   const insert = createSink(store);
   const t0 = performance.now();
   let lines: string[] = [];
@@ -52,7 +56,7 @@ export async function loadSluice(store: Store, file: string, batchRows = 200_000
     const n = lines.length;
     lines = [];
     if (pending) await pending;
-    const p = insert(`bench-pg-${inserts++}`, body).then(() => {
+    const p = insert(`${token}-${inserts++}`, body).then(() => {
       rows += n;
     });
     p.catch(() => undefined); // awaited before the next insert
@@ -104,6 +108,11 @@ export async function loadPg(client: pg.Client, file: string, log: (m: string) =
     log(`view ${name} took ${viewSeconds.at(-1)![1].toFixed(1)} s`);
   }
   return { copySeconds, indexSeconds, analyzeSeconds, viewSeconds };
+}
+
+/** COPY into the existing, indexed table: what appending costs once the indexes are there. */
+export async function appendPg(client: pg.Client, file: string): Promise<number> {
+  return await timed(() => client.query(`COPY events (${COPY_COLUMNS}) FROM '${file.replace(/'/g, "''")}' WITH (FORMAT text)`));
 }
 
 /** REFRESH MATERIALIZED VIEW of every view: what keeping them current costs each time. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { relativeRange } from '../../query/time-range.js';
 import { headerBlock } from './doc-header.js';
 import { compareAnswers, keyText, sideBySideTable, sluiceRows } from './pg-compare.js';
+import { freshnessText } from './pg-freshness.js';
 import { funnelSql, pgCases, quantile } from './pg-queries.js';
 import { copyField, copyLine } from './pg-schema.js';
 
@@ -116,5 +117,13 @@ describe('headerBlock', () => {
       '',
       '<!-- bench:header:end -->',
     ]);
+  });
+});
+
+describe('freshnessText', () => {
+  it('says how many new page views each side counted, and when', () => {
+    const text = freshnessText({ appended: 20_000, pageViews: 6_046, sluiceSeconds: 1.21, pgSeconds: 0.44, refreshSeconds: 9.04, sluice: [100, 6_146], pg: [100, 100, 6_146] });
+    expect(text).toContain('its rollup answer counted 6,046 of the 6,046 new page views at once');
+    expect(text).toContain('its view counted 0 of the 6,046 new page views until REFRESH MATERIALIZED VIEW of all views (9.0 s), then 6,046 of the 6,046');
   });
 });
