@@ -96,15 +96,15 @@ async function main(): Promise<void> {
   let sluice: Sluice | null = null;
   let cluster: PgCluster | null = null;
   let client: pg.Client | null = null;
-  const cleanup = async (): Promise<void> => {
-    await client?.end().catch(() => undefined);
-    client = null;
-    cluster?.stop();
-    cluster = null;
-    await sluice?.stop().catch(() => undefined);
-    sluice = null;
-    if (!S.keep) fs.rmSync(base, { recursive: true, force: true });
-  };
+  // One cleanup, whichever comes first: the end of the run, a failure or a signal.
+  let cleaning: Promise<void> | null = null;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await client?.end().catch(() => undefined);
+      cluster?.stop();
+      await sluice?.stop().catch(() => undefined);
+      if (!S.keep) fs.rmSync(base, { recursive: true, force: true });
+    })());
   const onSignal = (): void => {
     log('interrupted: stopping PostgreSQL and removing the data');
     void cleanup().finally(() => process.exit(130));
