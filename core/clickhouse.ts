@@ -16,6 +16,8 @@ export interface Store {
   readonly client: ClickHouseClient;
   readonly embedded: boolean;
   readonly db: string;
+  /** CLICKHOUSE_CLUSTER: DDL and mutations go ON CLUSTER to the `_local` tables (schema/cluster.ts). */
+  readonly cluster: string | undefined;
   /** DDL and statements without a result. Settings are inlined, never left on the session. */
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
   /** Rows as objects (JSONEachRow). */
@@ -67,7 +69,7 @@ export async function createStore(config: Config): Promise<Store> {
       compression: { request: false, response: true },
     });
   }
-  return new ClickHouseStore(client, config.clickhouseDatabase, chdb);
+  return new ClickHouseStore(client, config.clickhouseDatabase, config.clickhouseCluster, chdb);
 }
 
 class ClickHouseStore implements Store {
@@ -76,6 +78,7 @@ class ClickHouseStore implements Store {
   constructor(
     readonly client: ClickHouseClient,
     readonly db: string,
+    readonly cluster: string | undefined,
     private readonly chdb?: Chdb,
   ) {
     this.embedded = chdb !== undefined;

@@ -3,6 +3,7 @@
 // segments touched, compare each rollup's counts with the raw counts and rebuild what differs.
 import type { Store } from '../core/clickhouse.js';
 import type { Logger } from '../core/logger.js';
+import { forTarget } from '../schema/cluster.js';
 import { ROLLUP_INSERT_COLUMNS, cascadeRollupSelect, minuteRollupSelect } from '../schema/rollup-sql.js';
 
 export interface HourKey {
@@ -30,6 +31,25 @@ export function hoursOf(body: Buffer): HourKey[] {
 }
 
 const SETTINGS = 'SETTINGS mutations_sync = 2';
+
+const sqlString = (s: string) => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+/**
+ * Deletes a project's rollup rows in whole hours or days. On a cluster the rows live in the
+ * `_local` tables of every shard, so the delete goes there ON CLUSTER (schema/cluster.ts); the
+ * values are written into the statement because the distributed DDL queue runs it without the
+ * query's parameters.
+ */
+export function rollupDeletes(store: Pick<Store, 'db' | 'cluster'>, project: string, hourSecs: number[], daySecs: number[]): string[] {
+  const within = (col: string, fn: string, secs: number[]) =>
+    `project_id = ${sqlString(project)} AND ${fn}(${col}) IN (${secs.map((s) => `toDateTime(${Math.trunc(s)}, 'UTC')`).join(', ')})`;
+  const statements = [
+    `ALTER TABLE ${store.db}.rollup_1d DELETE WHERE ${within('bucket', 'toStartOfDay', daySecs)} ${SETTINGS}`,
+    `ALTER TABLE ${store.db}.rollup_1h DELETE WHERE ${within('bucket', 'toStartOfHour', hourSecs)} ${SETTINGS}`,
+    `ALTER TABLE ${store.db}.rollup_1m DELETE WHERE ${within('bucket', 'toStartOfHour', hourSecs)} ${SETTINGS}`,
+  ];
+  return forTarget(statements, store.db, store.cluster);
+}
 // Rebuilt blocks may equal blocks inserted before: never let block dedup swallow them.
 const INSERT_SETTINGS = 'SETTINGS insert_deduplicate = 0, deduplicate_blocks_in_dependent_materialized_views = 0';
 
@@ -72,9 +92,7 @@ export async function rebuildHours(store: Store, hours: HourKey[], log: Logger):
     const p = { p: project, hours: hourSecs, days };
     const inHours = (col: string) => `project_id = {p:String} AND toStartOfHour(${col}) IN (SELECT toDateTime(arrayJoin({hours:Array(UInt32)}), 'UTC'))`;
     const inDays = (col: string) => `project_id = {p:String} AND toStartOfDay(${col}) IN (SELECT toDateTime(arrayJoin({days:Array(UInt32)}), 'UTC'))`;
-    await store.command(`ALTER TABLE ${db}.rollup_1d DELETE WHERE ${inDays('bucket')} ${SETTINGS}`, p);
-    await store.command(`ALTER TABLE ${db}.rollup_1h DELETE WHERE ${inHours('bucket')} ${SETTINGS}`, p);
-    await store.command(`ALTER TABLE ${db}.rollup_1m DELETE WHERE ${inHours('bucket')} ${SETTINGS}`, p);
+    for (const sql of rollupDeletes(store, project, hourSecs, days)) await store.command(sql);
     // Feeds rollup_1m and, through the views, rollup_1h and the rebuilt hours' share of rollup_1d.
     await store.command(`INSERT INTO ${db}.rollup_1m ${ROLLUP_INSERT_COLUMNS} ${minuteRollupSelect(db, inHours('timestamp'))} ${INSERT_SETTINGS}`, p);
     // The rest of each affected day comes from its other hours. The column is qualified: in

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../core/clickhouse.js';
 import { loadConfig } from '../core/config.js';
 import { tempDir } from '../test/helpers/sluice.js';
+import { rollupDeletes } from '../ingest/rollup-repair.js';
 import { EVENTS_SHARDING_KEY, PLACEMENT, toCluster } from './cluster.js';
 import { bookkeepingStatements, clusterOf, migrate, migrationContext, migrationStatements, retentionStatements } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -182,6 +183,39 @@ describe('cluster schema', () => {
     expect(toCluster('ALTER TABLE sluice.events ADD COLUMN country LowCardinality(String)', target)).toEqual([
       `ALTER TABLE sluice.events_local ${ON} ADD COLUMN country LowCardinality(String)`,
       `ALTER TABLE sluice.events ${ON} ADD COLUMN country LowCardinality(String)`,
+    ]);
+  });
+});
+
+describe('rollup repair on a cluster', () => {
+  const hour = Date.UTC(2026, 10, 7, 10) / 1000;
+  const day = Date.UTC(2026, 10, 7) / 1000;
+
+  it('deletes from the local rollups ON CLUSTER, values written in, and the statements parse', async () => {
+    const sql = rollupDeletes({ db: clusterCtx.db, cluster: CLUSTER }, "it's\\x", [hour], [day]);
+    expect(sql.map((s) => /^ALTER TABLE (\S+) /.exec(s)?.[1])).toEqual(['sluice_cluster.rollup_1d_local', 'sluice_cluster.rollup_1h_local', 'sluice_cluster.rollup_1m_local']);
+    for (const s of sql) {
+      expect(s).toContain(ON);
+      expect(s).not.toMatch(/\{\w+:/);
+      const [r] = await store.rows<{ q: string }>('SELECT formatQuery({sql:String}) AS q', { sql: s });
+      expect(r.q).toContain("project_id = 'it\\'s\\\\x'");
+    }
+  });
+
+  it('deletes exactly the project hours it names on a single node', async () => {
+    const db = single.clickhouseDatabase;
+    const row = (project: string, bucket: string) => ({ project_id: project, event: 'e', metric: '', bucket, events: 1 });
+    await store.insertJsonLines(
+      `${db}.rollup_1h`,
+      Buffer.from([row('p', '2026-11-07 10:00:00'), row('p', '2026-11-07 11:00:00'), row('q', '2026-11-07 10:00:00')].map((r) => JSON.stringify(r)).join('\n')),
+    );
+    const deletes = rollupDeletes(store, 'p', [hour], [day]);
+    expect(deletes.every((s) => !s.includes('ON CLUSTER'))).toBe(true);
+    for (const s of deletes) await store.command(s);
+    const left = await store.rows<{ project_id: string; bucket: string }>(`SELECT project_id, toString(bucket) AS bucket FROM ${db}.rollup_1h ORDER BY project_id, bucket`);
+    expect(left).toEqual([
+      { project_id: 'p', bucket: '2026-11-07 11:00:00' },
+      { project_id: 'q', bucket: '2026-11-07 10:00:00' },
     ]);
   });
 });
