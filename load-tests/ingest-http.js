@@ -1,12 +1,8 @@
 // HTTP ingest load test: posts NDJSON batches to /v1/events at a fixed rate, then checks that
 // every acknowledged event was stored. Usage and knobs: see load-tests/README.md.
-import http from 'k6/http';
-import { check } from 'k6';
-import { Counter } from 'k6/metrics';
-import { durationEnv, intEnv, latencyMs, urlEnv } from './lib/env.js';
-import { makeBatch, toNdjson } from './lib/events.js';
-import { LOSS_THRESHOLDS, newRun, recordAcked, runTag, settleLoss } from './lib/lost.js';
-import { ingestAnswer, ingestHeaders, requireHealthy, requireKey } from './lib/sluice.js';
+import { durationEnv, intEnv, urlEnv } from './lib/env.js';
+import { INGEST_THRESHOLDS, ingestScenario, postBatch, startIngestRun } from './lib/ingest.js';
+import { settleLoss } from './lib/lost.js';
 
 const INGEST_URL = urlEnv('SLUICE_INGEST_URL', 'http://127.0.0.1:8080');
 const QUERY_URL = urlEnv('SLUICE_QUERY_URL', 'http://127.0.0.1:8081');
@@ -16,50 +12,17 @@ const RATE = intEnv('RATE', 50);
 const DURATION = durationEnv('DURATION', '30s');
 const BATCH = intEnv('BATCH', 100);
 
-const eventsSent = new Counter('events_sent');
-
 export const options = {
-  scenarios: {
-    ingest: {
-      executor: 'constant-arrival-rate',
-      rate: RATE,
-      timeUnit: '1s',
-      duration: DURATION,
-      // Enough VUs for ~500 ms per request up front; room to grow to ~2 s
-      // before k6 starts dropping iterations.
-      preAllocatedVUs: Math.max(5, Math.ceil(RATE / 2)),
-      maxVUs: Math.max(20, RATE * 2),
-    },
-  },
-  thresholds: {
-    http_req_failed: ['rate<0.01'],
-    'http_req_duration{name:POST /v1/events}': [`p(95)<${latencyMs(500)}`, `p(99)<${latencyMs(1000)}`],
-    checks: ['rate>0.99'],
-    events_sent: ['count>0'],
-    ...LOSS_THRESHOLDS,
-  },
+  scenarios: { ingest: ingestScenario(RATE, DURATION) },
+  thresholds: INGEST_THRESHOLDS,
 };
 
 export function setup() {
-  requireKey(WRITE_KEY, 'SLUICE_WRITE_KEY', 'export a write key for the ingest server');
-  requireKey(READ_KEY, 'SLUICE_READ_KEY', 'export a read key of the same project (stored events are counted after the run)');
-  requireHealthy(INGEST_URL, 'ingest server');
-  requireHealthy(QUERY_URL, 'query service');
-  return newRun();
+  return startIngestRun(INGEST_URL, QUERY_URL, WRITE_KEY, READ_KEY);
 }
 
 export default function (run) {
-  const res = http.post(`${INGEST_URL}/v1/events?ack=stored`, toNdjson(makeBatch(BATCH, Date.now(), runTag(run))), {
-    headers: ingestHeaders(WRITE_KEY, 'application/x-ndjson'),
-    tags: { name: 'POST /v1/events' },
-  });
-  eventsSent.add(BATCH);
-  const answer = ingestAnswer(res);
-  if (res.status === 200 && answer) recordAcked(answer.accepted);
-  check(res, {
-    'status is 200': (r) => r.status === 200,
-    'all events accepted': () => answer !== null && answer.accepted === BATCH,
-  });
+  postBatch(INGEST_URL, WRITE_KEY, run, BATCH);
 }
 
 export function teardown(run) {

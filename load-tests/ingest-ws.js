@@ -7,8 +7,8 @@ import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers'
 import { WebSocket } from 'k6/websockets';
 import { durationEnv, durationMs, intEnv, latencyMs, urlEnv } from './lib/env.js';
 import { makeBatch } from './lib/events.js';
-import { LOSS_THRESHOLDS, newRun, recordAcked, runTag, settleLoss } from './lib/lost.js';
-import { requireHealthy, requireKey } from './lib/sluice.js';
+import { eventsSent, startIngestRun } from './lib/ingest.js';
+import { LOSS_THRESHOLDS, recordAcked, runTag, settleLoss } from './lib/lost.js';
 
 const INGEST_URL = urlEnv('SLUICE_INGEST_URL', 'http://127.0.0.1:8080');
 const QUERY_URL = urlEnv('SLUICE_QUERY_URL', 'http://127.0.0.1:8081');
@@ -23,7 +23,6 @@ const DURATION = durationEnv('DURATION', '30s');
 const DRAIN_MS = 30000;
 
 const framesSent = new Counter('ws_frames_sent');
-const eventsSent = new Counter('events_sent');
 const framesUnacked = new Counter('ws_frames_unacked');
 const frameFailed = new Rate('ws_frames_failed');
 const socketErrors = new Counter('ws_socket_errors');
@@ -50,11 +49,7 @@ export const options = {
 };
 
 export function setup() {
-  requireKey(WRITE_KEY, 'SLUICE_WRITE_KEY', 'export a write key for the ingest server');
-  requireKey(READ_KEY, 'SLUICE_READ_KEY', 'export a read key of the same project (stored events are counted after the run)');
-  requireHealthy(INGEST_URL, 'ingest server');
-  requireHealthy(QUERY_URL, 'query service');
-  return newRun();
+  return startIngestRun(INGEST_URL, QUERY_URL, WRITE_KEY, READ_KEY);
 }
 
 /** The per-frame answer `{seq, accepted, duplicates, rejected}`, or null. */

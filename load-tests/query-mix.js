@@ -1,14 +1,13 @@
 // Query load test: a constant arrival rate of dashboard queries (summary sections, time series
 // from rollups, breakdowns, percentiles, a funnel) against a Sluice query service holding data.
 // Usage and knobs: see load-tests/README.md.
-import http from 'k6/http';
 import { check } from 'k6';
-import { Counter } from 'k6/metrics';
 import { durationEnv, intEnv, urlEnv } from './lib/env.js';
 import { makeBatch, toNdjson } from './lib/events.js';
+import { sendEvents } from './lib/ingest.js';
 import { LOSS_THRESHOLDS, newRun, recordAcked, runTag, settleLoss } from './lib/lost.js';
-import { MIX, answered, latencyThresholds, pickWeighted, sendQuery } from './lib/queries.js';
-import { ingestAnswer, ingestHeaders, requireHealthy, requireKey } from './lib/sluice.js';
+import { MIX, latencyThresholds, queryScenario, runQuery, sendQuery } from './lib/queries.js';
+import { requireHealthy, requireKey } from './lib/sluice.js';
 
 const QUERY_URL = urlEnv('SLUICE_QUERY_URL', 'http://127.0.0.1:8081');
 const INGEST_URL = urlEnv('SLUICE_INGEST_URL', 'http://127.0.0.1:8080');
@@ -22,20 +21,8 @@ const SEEDING = SEED > 0 && WRITE_KEY !== '';
 // By default every request skips the result cache, so the load reaches ClickHouse.
 const USE_CACHE = __ENV.CACHE === '1';
 
-const queriesSent = new Counter('queries_sent');
-
 export const options = {
-  scenarios: {
-    queries: {
-      executor: 'constant-arrival-rate',
-      rate: RATE,
-      timeUnit: '1s',
-      duration: DURATION,
-      // Enough VUs for ~1 s per query up front; room to grow before iterations are dropped.
-      preAllocatedVUs: Math.max(4, RATE),
-      maxVUs: Math.max(20, RATE * 4),
-    },
-  },
+  scenarios: { queries: queryScenario(RATE, DURATION) },
   thresholds: {
     http_req_failed: ['rate<0.01'],
     checks: ['rate>0.99'],
@@ -46,11 +33,7 @@ export const options = {
 };
 
 function seed(run) {
-  const res = http.post(`${INGEST_URL}/v1/events?ack=stored`, toNdjson(makeBatch(SEED, Date.now(), runTag(run))), {
-    headers: ingestHeaders(WRITE_KEY, 'application/x-ndjson'),
-    tags: { name: 'POST /v1/events' },
-  });
-  const answer = ingestAnswer(res);
+  const { res, answer } = sendEvents(INGEST_URL, WRITE_KEY, toNdjson(makeBatch(SEED, Date.now(), runTag(run))), 'application/x-ndjson');
   check(res, { 'seed stored': () => res.status === 200 && answer !== null && answer.accepted === SEED });
   if (answer) recordAcked(answer.accepted);
 }
@@ -71,17 +54,7 @@ export function setup() {
 }
 
 export default function () {
-  const [tag, , request] = pickWeighted(MIX);
-  const res = sendQuery(QUERY_URL, READ_KEY, request, tag, USE_CACHE);
-  queriesSent.add(1, { query: tag });
-  check(
-    res,
-    {
-      'status is 200': (r) => r.status === 200,
-      'answer has rows': (r) => answered(r, request),
-    },
-    { query: tag },
-  );
+  runQuery(QUERY_URL, READ_KEY, MIX, USE_CACHE);
 }
 
 export function teardown(run) {

@@ -1,8 +1,12 @@
 // The dashboard query mix shared by query-mix.js and soak.js: what is asked, how often, how fast
 // each kind must answer, and what counts as an answer.
 import http from 'k6/http';
+import { check } from 'k6';
+import { Counter } from 'k6/metrics';
 import { latencyMs } from './env.js';
 import { queryHeaders } from './sluice.js';
+
+const queriesSent = new Counter('queries_sent');
 
 const series = (event, measure, aggregations, range, interval, groupBy) => ({
   kind: 'timeseries',
@@ -93,4 +97,35 @@ export function answered(res, request) {
     return section !== null && typeof section === 'object' && Object.keys(section).length > 0;
   }
   return Array.isArray(body.rows) && body.rows.length > 0;
+}
+
+/**
+ * `rate` queries per second for `duration`: VUs for ~1 s per query up front, room to grow before
+ * iterations are dropped. `extra` adds scenario fields (e.g. `exec`).
+ */
+export function queryScenario(rate, duration, extra = {}) {
+  return {
+    executor: 'constant-arrival-rate',
+    ...extra,
+    rate,
+    timeUnit: '1s',
+    duration,
+    preAllocatedVUs: Math.max(4, rate),
+    maxVUs: Math.max(20, rate * 4),
+  };
+}
+
+/** One query picked by weight from `mix`, counted in `queries_sent` and checked for an answer. */
+export function runQuery(baseUrl, readKey, mix, cache = false) {
+  const [tag, , request] = pickWeighted(mix);
+  const res = sendQuery(baseUrl, readKey, request, tag, cache);
+  queriesSent.add(1, { query: tag });
+  check(
+    res,
+    {
+      'status is 200': (r) => r.status === 200,
+      'answer has rows': (r) => answered(r, request),
+    },
+    { query: tag },
+  );
 }
