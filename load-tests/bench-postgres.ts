@@ -11,6 +11,7 @@ import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { rootPath } from '../core/paths.js';
 import { startSluice, type Sluice } from '../core/runtime.js';
+import { envInt } from './bench/env-int.js';
 import { percentile } from './bench/generators.js';
 import { bullets, reproduce, markers, writeBlock } from './bench/doc-block.js';
 import { loadAverage, machine } from './bench/proc.js';
@@ -23,22 +24,14 @@ import { settle, tableStats } from './bench/query-data.js';
 import { problem, QueryClient } from './bench/query-measure.js';
 import { DEFAULT_SEED } from './generate-events.js';
 
-function int(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.trim().replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
-
 const S = {
-  events: int('BENCH_PG_EVENTS', 2_000_000),
-  days: int('BENCH_PG_DAYS', 90),
-  seed: int('BENCH_SEED', DEFAULT_SEED),
+  events: envInt('BENCH_PG_EVENTS', 2_000_000),
+  days: envInt('BENCH_PG_DAYS', 90),
+  seed: envInt('BENCH_SEED', DEFAULT_SEED),
   project: 'bench',
-  runs: int('BENCH_PG_RUNS', 20),
-  append: int('BENCH_PG_APPEND', 20_000),
-  warmup: int('BENCH_PG_WARMUP', 2),
+  runs: envInt('BENCH_PG_RUNS', 20),
+  append: envInt('BENCH_PG_APPEND', 20_000),
+  warmup: envInt('BENCH_PG_WARMUP', 2),
   dir: path.resolve(process.env.BENCH_PG_DIR || '/var/tmp'),
   keep: process.env.BENCH_KEEP === '1',
   docs: process.env.BENCH_DOCS !== '0',

@@ -13,6 +13,7 @@ import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { rootPath } from '../core/paths.js';
 import { startSluice, type Sluice } from '../core/runtime.js';
+import { envInt } from './bench/env-int.js';
 import { loadAverage, machine, UsageMeter } from './bench/proc.js';
 import { P95_BY_ENDPOINT, P95_BY_ENDPOINT_RAW, queryCases, type QueryCase } from './bench/query-cases.js';
 import { generate, reusable, tableStats, type Marker } from './bench/query-data.js';
@@ -20,23 +21,15 @@ import { measure, QueryClient, summarize, type Summary, type Timing } from './be
 import { markdown, table, writeInto } from './bench/query-report.js';
 import { DEFAULT_SEED } from './generate-events.js';
 
-function int(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.trim().replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
-
 const S = {
-  events: int('BENCH_EVENTS', 10_000_000),
-  days: int('BENCH_DAYS', 90),
-  seed: int('BENCH_SEED', DEFAULT_SEED),
+  events: envInt('BENCH_EVENTS', 10_000_000),
+  days: envInt('BENCH_DAYS', 90),
+  seed: envInt('BENCH_SEED', DEFAULT_SEED),
   project: process.env.BENCH_PROJECT || 'bench',
   dataDir: path.resolve(process.env.BENCH_QUERY_DATA_DIR || '/var/tmp/sluice-bench-query'),
-  runs: int('BENCH_RUNS', 30),
-  warmup: int('BENCH_WARMUP', 3),
-  maxDataAgeHours: int('BENCH_MAX_DATA_AGE_HOURS', 24),
+  runs: envInt('BENCH_RUNS', 30),
+  warmup: envInt('BENCH_WARMUP', 3),
+  maxDataAgeHours: envInt('BENCH_MAX_DATA_AGE_HOURS', 24),
   regenerate: process.env.BENCH_REGENERATE === '1',
   /** Only the cases whose name contains one of these (comma list), for debugging. */
   only: (process.env.BENCH_QUERIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
