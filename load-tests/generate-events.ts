@@ -10,10 +10,10 @@ import { parseArgs } from 'node:util';
 import { createStore, type Store } from '../core/clickhouse.js';
 import { loadConfig } from '../core/config.js';
 import { KeyStore } from '../core/keys.js';
-import { createSink } from '../ingest/sink.js';
 import { migrate } from '../schema/migrate.js';
 import { seededRng, type Rng } from '../test/helpers/events.js';
 import * as C from './bench/query-catalog.js';
+import { sinkPipeline } from './bench/sink-pipeline.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -423,30 +423,17 @@ export async function loadEvents(store: Store, o: LoadOptions): Promise<LoadResu
   const seed = o.seed ?? DEFAULT_SEED;
   const end = o.end ?? Date.now();
   const batchRows = o.batchRows ?? 200_000;
-  const insert = createSink(store);
+  const batch = sinkPipeline(store, {
+    batchRows,
+    token: (n) => `gen-${seed}-${end}-${o.events}-${o.days}-${n}`,
+    onInserted: (rows) => o.onProgress?.(rows, (performance.now() - t0) / 1000),
+  });
   const t0 = performance.now();
-  let lines: string[] = [];
-  let rows = 0;
-  let inserts = 0;
-  let pending: Promise<void> | null = null;
-  const flush = async (): Promise<void> => {
-    const body = Buffer.from(lines.join('\n') + '\n');
-    const n = lines.length;
-    lines = [];
-    if (pending) await pending;
-    const p = insert(`gen-${seed}-${end}-${o.events}-${o.days}-${inserts++}`, body).then(() => {
-      rows += n;
-      o.onProgress?.(rows, (performance.now() - t0) / 1000);
-    });
-    p.catch(() => undefined); // awaited before the next insert; this only keeps it from counting as unhandled meanwhile
-    pending = p;
-  };
   for (const hour of generateEvents({ ...o, seed, end })) {
-    for (const e of hour) lines.push(rowLine(e, o.project));
-    if (lines.length >= batchRows) await flush();
+    for (const e of hour) batch.push(rowLine(e, o.project));
+    if (batch.full()) await batch.flush();
   }
-  if (lines.length > 0) await flush();
-  if (pending) await pending;
+  const { rows, inserts } = await batch.finish();
   const seconds = (performance.now() - t0) / 1000;
   return { rows, seconds, rowsPerSecond: rows / seconds, inserts, seed, end };
 }

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type pg from 'pg';
 import type { Store } from '../../core/clickhouse.js';
-import { createSink } from '../../ingest/sink.js';
 import { generateEvents, rowLine } from '../generate-events.js';
 import { COPY_COLUMNS, copyLine, INDEXES, TABLE, VIEWS } from './pg-schema.js';
+import { sinkPipeline } from './sink-pipeline.js';
 
 export interface EventFiles {
   ndjson: string;
@@ -45,29 +45,13 @@ export function writeEventFiles(dir: string, o: { events: number; days: number; 
 
 /** Inserts the NDJSON rows through the ingest sink, one insert in flight while the next batch is read. */
 export async function loadSluice(store: Store, file: string, batchRows = 200_000, token = 'bench-pg'): Promise<{ rows: number; seconds: number; inserts: number }> {
-  const insert = createSink(store);
+  const batch = sinkPipeline(store, { batchRows, token: (n) => `${token}-${n}` });
   const t0 = performance.now();
-  let lines: string[] = [];
-  let rows = 0;
-  let inserts = 0;
-  let pending: Promise<void> | null = null;
-  const flush = async (): Promise<void> => {
-    const body = Buffer.from(lines.join('\n') + '\n');
-    const n = lines.length;
-    lines = [];
-    if (pending) await pending;
-    const p = insert(`${token}-${inserts++}`, body).then(() => {
-      rows += n;
-    });
-    p.catch(() => undefined); // awaited before the next insert
-    pending = p;
-  };
   for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
-    lines.push(line);
-    if (lines.length >= batchRows) await flush();
+    batch.push(line);
+    if (batch.full()) await batch.flush();
   }
-  if (lines.length) await flush();
-  if (pending) await pending;
+  const { rows, inserts } = await batch.finish();
   return { rows, seconds: (performance.now() - t0) / 1000, inserts };
 }
 
