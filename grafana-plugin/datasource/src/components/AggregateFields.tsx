@@ -3,11 +3,10 @@ import { Combobox, InlineField, InlineFieldRow, MultiCombobox } from '@grafana/u
 
 import { Aggregation, AGGREGATIONS, Compare, IntervalChoice, INTERVALS } from '../types';
 import { LABEL_WIDTH, SectionProps } from './editor-props';
-import { allComplete } from './filter-values';
-import { FiltersEditor } from './FiltersEditor';
 import { COMPARE_KINDS, INTERVAL_KINDS, maxGroupBy, SINGLE_AGGREGATION } from './kind-rules';
 import { EventPicker, PropertiesPicker, PropertyPicker } from './MetaPicker';
 import { NumberField } from './NumberField';
+import { QueryFiltersField } from './QueryFiltersField';
 import { selectors } from './selectors';
 import { text } from './text';
 
@@ -132,15 +131,7 @@ export function AggregateFields({ query, meta, onPatch, onRunQuery }: SectionPro
           </InlineField>
         </InlineFieldRow>
       )}
-      <InlineField label={t.filters} labelWidth={LABEL_WIDTH} grow>
-        <FiltersEditor
-          meta={meta}
-          event={query.event}
-          filters={query.filters}
-          onChange={(filters) => onPatch({ filters }, allComplete(filters))}
-          scope="query"
-        />
-      </InlineField>
+      <QueryFiltersField meta={meta} event={query.event} filters={query.filters} onPatch={onPatch} />
     </>
   );
 }

@@ -2,10 +2,9 @@ import React from 'react';
 import { InlineField, InlineFieldRow } from '@grafana/ui';
 
 import { LABEL_WIDTH, SectionProps } from './editor-props';
-import { allComplete } from './filter-values';
-import { FiltersEditor } from './FiltersEditor';
 import { EventPicker, PropertiesPicker } from './MetaPicker';
 import { NumberField } from './NumberField';
+import { QueryFiltersField } from './QueryFiltersField';
 import { selectors } from './selectors';
 import { text } from './text';
 
@@ -49,15 +48,7 @@ export function EventsFields({ query, meta, onPatch, onRunQuery }: SectionProps)
           width={60}
         />
       </InlineField>
-      <InlineField label={t.filters} labelWidth={LABEL_WIDTH} grow>
-        <FiltersEditor
-          meta={meta}
-          event={query.event}
-          filters={query.filters}
-          onChange={(filters) => onPatch({ filters }, allComplete(filters))}
-          scope="query"
-        />
-      </InlineField>
+      <QueryFiltersField meta={meta} event={query.event} filters={query.filters} onPatch={onPatch} />
     </>
   );
 }

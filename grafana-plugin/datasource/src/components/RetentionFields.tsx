@@ -2,10 +2,9 @@ import React from 'react';
 import { InlineField, InlineFieldRow, RadioButtonGroup } from '@grafana/ui';
 
 import { LABEL_WIDTH, SectionProps } from './editor-props';
-import { allComplete } from './filter-values';
-import { FiltersEditor } from './FiltersEditor';
 import { EventPicker } from './MetaPicker';
 import { NumberField } from './NumberField';
+import { QueryFiltersField } from './QueryFiltersField';
 import { selectors } from './selectors';
 import { text } from './text';
 
@@ -58,15 +57,7 @@ export function RetentionFields({ query, meta, onPatch, onRunQuery }: SectionPro
           />
         </InlineField>
       </InlineFieldRow>
-      <InlineField label={t.filters} labelWidth={LABEL_WIDTH} grow>
-        <FiltersEditor
-          meta={meta}
-          event={query.start_event}
-          filters={query.filters}
-          onChange={(filters) => onPatch({ filters }, allComplete(filters))}
-          scope="query"
-        />
-      </InlineField>
+      <QueryFiltersField meta={meta} event={query.start_event} filters={query.filters} onPatch={onPatch} />
     </>
   );
 }
