@@ -4,7 +4,8 @@ import { Combobox, InlineField, InlineFieldRow, MultiCombobox } from '@grafana/u
 import { Aggregation, AGGREGATIONS, Compare, IntervalChoice, INTERVALS } from '../types';
 import { LABEL_WIDTH, SectionProps } from './editor-props';
 import { COMPARE_KINDS, INTERVAL_KINDS, maxGroupBy, SINGLE_AGGREGATION } from './kind-rules';
-import { EventPicker, PropertiesPicker, PropertyPicker } from './MetaPicker';
+import { GroupByLimitRow } from './GroupByLimitRow';
+import { EventPicker, PropertyPicker } from './MetaPicker';
 import { NumberField } from './NumberField';
 import { QueryFiltersField } from './QueryFiltersField';
 import { selectors } from './selectors';
@@ -107,29 +108,14 @@ export function AggregateFields({ query, meta, onPatch, onRunQuery }: SectionPro
         )}
       </InlineFieldRow>
       {groups > 0 && (
-        <InlineFieldRow>
-          <InlineField label={t.groupBy} labelWidth={LABEL_WIDTH}>
-            <PropertiesPicker
-              meta={meta}
-              event={query.event}
-              value={query.group_by}
-              max={groups}
-              onChange={(group_by) => onPatch({ group_by })}
-              testId={ids.groupBy}
-              placeholder={t.groupByPlaceholder}
-            />
-          </InlineField>
-          <InlineField label={t.limit} labelWidth={LABEL_WIDTH} tooltip={t.limitTooltip}>
-            <NumberField
-              testId={ids.limit}
-              value={query.limit}
-              min={1}
-              placeholder="10"
-              onChange={(limit) => onPatch({ limit }, false)}
-              onBlur={onRunQuery}
-            />
-          </InlineField>
-        </InlineFieldRow>
+        <GroupByLimitRow
+          query={query}
+          meta={meta}
+          onPatch={onPatch}
+          onRunQuery={onRunQuery}
+          event={query.event}
+          max={groups}
+        />
       )}
       <QueryFiltersField meta={meta} event={query.event} filters={query.filters} onPatch={onPatch} />
     </>

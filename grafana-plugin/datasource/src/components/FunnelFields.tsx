@@ -5,9 +5,8 @@ import { FunnelStep } from '../types';
 import { LABEL_WIDTH, SectionProps } from './editor-props';
 import { allComplete } from './filter-values';
 import { FunnelStepsEditor } from './FunnelStepsEditor';
+import { GroupByLimitRow } from './GroupByLimitRow';
 import { maxGroupBy, MIN_STEPS } from './kind-rules';
-import { PropertiesPicker } from './MetaPicker';
-import { NumberField } from './NumberField';
 import { selectors } from './selectors';
 import { text } from './text';
 
@@ -51,29 +50,14 @@ export function FunnelFields({ query, meta, onPatch, onRunQuery }: SectionProps)
           />
         </InlineField>
       </InlineFieldRow>
-      <InlineFieldRow>
-        <InlineField label={t.groupBy} labelWidth={LABEL_WIDTH}>
-          <PropertiesPicker
-            meta={meta}
-            event={steps[0]?.event}
-            value={query.group_by}
-            max={maxGroupBy('funnel')}
-            onChange={(group_by) => onPatch({ group_by })}
-            testId={ids.groupBy}
-            placeholder={t.groupByPlaceholder}
-          />
-        </InlineField>
-        <InlineField label={t.limit} labelWidth={LABEL_WIDTH} tooltip={t.limitTooltip}>
-          <NumberField
-            testId={ids.limit}
-            value={query.limit}
-            min={1}
-            placeholder="10"
-            onChange={(limit) => onPatch({ limit }, false)}
-            onBlur={onRunQuery}
-          />
-        </InlineField>
-      </InlineFieldRow>
+      <GroupByLimitRow
+        query={query}
+        meta={meta}
+        onPatch={onPatch}
+        onRunQuery={onRunQuery}
+        event={steps[0]?.event}
+        max={maxGroupBy('funnel')}
+      />
     </>
   );
 }

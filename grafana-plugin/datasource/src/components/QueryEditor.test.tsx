@@ -77,6 +77,23 @@ describe('QueryEditor', () => {
     expect(last().group_by).toEqual(['category', 'payment_method']);
   });
 
+  it('groups a funnel by one property of its first step; a typed limit runs on blur', async () => {
+    const { api, last, onRunQuery } = renderEditor({
+      kind: 'funnel',
+      steps: [{ event: 'page_view' }, { event: 'order' }],
+    });
+    await pick(ids.groupBy, 'category');
+    await pick(ids.groupBy, 'quantity');
+    expect(last().group_by).toEqual(['category']);
+    expect(api.properties).toHaveBeenCalledWith('page_view');
+    const runs = onRunQuery.mock.calls.length;
+    fireEvent.change(screen.getByTestId(ids.limit), { target: { value: '5' } });
+    expect(last().limit).toBe(5);
+    expect(onRunQuery).toHaveBeenCalledTimes(runs);
+    fireEvent.blur(screen.getByTestId(ids.limit));
+    expect(onRunQuery).toHaveBeenCalledTimes(runs + 1);
+  });
+
   it('asks the meta endpoint once for pickers showing the same list', async () => {
     const { api } = renderEditor({ kind: 'retention' });
     await openOptions(ids.startEvent);
