@@ -17,15 +17,17 @@ interface SingleProps {
   width?: number;
 }
 
-export function EventPicker({ meta, value, onChange, testId, placeholder, width = 30 }: SingleProps) {
-  const load = useCallback(
-    async (input: string) =>
-      matching(
-        (await meta.events()).map((e) => ({ label: e.name, value: e.name })),
-        input
-      ),
-    [meta]
-  );
+type Loader = (input: string) => Promise<Array<ComboboxOption<string>>>;
+
+/** One event or property name; clearing it, or an empty custom value, reports undefined. */
+function NamePicker({
+  load,
+  value,
+  onChange,
+  testId,
+  placeholder,
+  width,
+}: Omit<SingleProps, 'meta'> & { load: Loader }) {
   return (
     <Combobox
       data-testid={testId}
@@ -37,6 +39,20 @@ export function EventPicker({ meta, value, onChange, testId, placeholder, width 
       placeholder={placeholder}
       width={width}
     />
+  );
+}
+
+export function EventPicker({ meta, value, onChange, testId, placeholder, width = 30 }: SingleProps) {
+  const load = useCallback(
+    async (input: string) =>
+      matching(
+        (await meta.events()).map((e) => ({ label: e.name, value: e.name })),
+        input
+      ),
+    [meta]
+  );
+  return (
+    <NamePicker load={load} value={value} onChange={onChange} testId={testId} placeholder={placeholder} width={width} />
   );
 }
 
@@ -72,16 +88,7 @@ export function PropertyPicker({
 }: PropertyProps) {
   const load = usePropertyLoader(meta, event, measures);
   return (
-    <Combobox
-      data-testid={testId}
-      options={load}
-      value={asOption(value)}
-      onChange={(o) => onChange(o?.value || undefined)}
-      isClearable
-      createCustomValue
-      placeholder={placeholder}
-      width={width}
-    />
+    <NamePicker load={load} value={value} onChange={onChange} testId={testId} placeholder={placeholder} width={width} />
   );
 }
 
