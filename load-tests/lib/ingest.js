@@ -6,6 +6,7 @@ import { Counter } from 'k6/metrics';
 import { latencyMs } from './env.js';
 import { makeBatch, makeEvent, toNdjson } from './events.js';
 import { LOSS_THRESHOLDS, newRun, recordAcked, runTag } from './lost.js';
+import { arrivalScenario } from './scenario.js';
 import { ingestAnswer, ingestHeaders, requireHealthy, requireKey } from './sluice.js';
 
 /** Events the script sent, acknowledged or not. */
@@ -17,15 +18,7 @@ export const eventsSent = new Counter('events_sent');
  * iterations. `extra` adds scenario fields (e.g. `exec`).
  */
 export function ingestScenario(rate, duration, extra = {}) {
-  return {
-    executor: 'constant-arrival-rate',
-    ...extra,
-    rate,
-    timeUnit: '1s',
-    duration,
-    preAllocatedVUs: Math.max(5, Math.ceil(rate / 2)),
-    maxVUs: Math.max(20, rate * 2),
-  };
+  return arrivalScenario(rate, duration, Math.max(5, Math.ceil(rate / 2)), Math.max(20, rate * 2), extra);
 }
 
 /** Thresholds of an HTTP ingest run: few failed requests, ack latency, checks, no lost events. */

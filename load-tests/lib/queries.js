@@ -1,9 +1,10 @@
 // The dashboard query mix shared by query-mix.js and soak.js: what is asked, how often, how fast
-// each kind must answer, and what counts as an answer.
+// each kind must answer, what counts as an answer, and the scenario that sends it.
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
 import { latencyMs } from './env.js';
+import { arrivalScenario } from './scenario.js';
 import { queryHeaders } from './sluice.js';
 
 const queriesSent = new Counter('queries_sent');
@@ -104,15 +105,7 @@ export function answered(res, request) {
  * iterations are dropped. `extra` adds scenario fields (e.g. `exec`).
  */
 export function queryScenario(rate, duration, extra = {}) {
-  return {
-    executor: 'constant-arrival-rate',
-    ...extra,
-    rate,
-    timeUnit: '1s',
-    duration,
-    preAllocatedVUs: Math.max(4, rate),
-    maxVUs: Math.max(20, rate * 4),
-  };
+  return arrivalScenario(rate, duration, Math.max(4, rate), Math.max(20, rate * 4), extra);
 }
 
 /** One query picked by weight from `mix`, counted in `queries_sent` and checked for an answer. */
