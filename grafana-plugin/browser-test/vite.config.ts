@@ -83,23 +83,8 @@ export default defineConfig({
   },
   optimizeDeps: {
     entries: ['index.html'],
-    include: [
-      'react',
-      'react/jsx-runtime',
-      'react/jsx-dev-runtime',
-      'react-dom',
-      'react-dom/client',
-      '@grafana/data',
-      '@grafana/ui',
-      '@grafana/runtime',
-      '@grafana/schema',
-      '@grafana/i18n',
-      '@emotion/css',
-      '@emotion/react',
-      'rxjs',
-      'rxjs/operators',
-      'lodash',
-    ],
+    // the shared packages and the entry points of them the page reaches
+    include: [...shared, 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom/client', 'rxjs/operators', 'lodash'],
   },
   server: {
     host: '127.0.0.1',
