@@ -60,7 +60,7 @@ beforeEach(() => {
     ])
   );
   FakeWebSocket.reset();
-  ds = new DataSource(SETTINGS, { createSocket: createFakeSocket });
+  ds = new DataSource(SETTINGS, { createSocket: createFakeSocket, liveIdleCloseMs: 0 });
   posted = [];
   jest.spyOn(ds.api, 'query').mockImplementation(async (doc) => {
     posted.push(doc);

@@ -44,6 +44,8 @@ const ALERT_HISTORY_LIMIT = 1000;
 export interface DataSourceOptions {
   /** Opens the live WebSocket; the browser's by default (tests inject a fake). */
   createSocket?: WebSocketFactory;
+  /** How long the live socket outlives its last subscription (LiveOptions.idleCloseMs). */
+  liveIdleCloseMs?: number;
 }
 
 export class DataSource extends DataSourceApi<SluiceQuery, SluiceOptions> {
@@ -56,7 +58,10 @@ export class DataSource extends DataSourceApi<SluiceQuery, SluiceOptions> {
     const proxyUrl = instanceSettings.url ?? '';
     this.api = new SluiceApi(proxyUrl);
     this.sluiceUrl = instanceSettings.jsonData?.url;
-    this.live = new LiveConnection(() => liveUrl(proxyUrl, ROUTE), { createSocket: options.createSocket });
+    this.live = new LiveConnection(() => liveUrl(proxyUrl, ROUTE), {
+      createSocket: options.createSocket,
+      idleCloseMs: options.liveIdleCloseMs,
+    });
     this.variables = new SluiceVariableSupport(this);
     this.annotations = { ...annotationSupport, QueryEditor: AnnotationQueryEditor };
   }

@@ -13,6 +13,7 @@ const QUERY: DslQuery = { kind: 'timeseries', event: 'order', range: '1h', inter
 function connect(options = {}) {
   return new LiveConnection(() => 'ws://grafana/api/datasources/proxy/uid/abc/sluice/api/v1/live', {
     createSocket: createFakeSocket,
+    idleCloseMs: 0,
     ...options,
   });
 }
@@ -117,6 +118,34 @@ describe('LiveConnection', () => {
     // a later panel opens a fresh socket
     collect(live);
     expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
+  it('keeps the socket for a moment after the last panel leaves, for the panels of a refresh', () => {
+    jest.useFakeTimers();
+    try {
+      const live = connect({ idleCloseMs: 1000 });
+      const a = collect(live, QUERY, 'A');
+      const socket = FakeWebSocket.last;
+      socket.open();
+      a.subscription.unsubscribe();
+      expect(socket.sent.at(-1)).toEqual({ type: 'unsubscribe', id: 'A-1' });
+      jest.advanceTimersByTime(900);
+      expect(socket.closed).toBeNull();
+      // the refreshed panel subscribes on the same socket
+      const b = collect(live, QUERY, 'A');
+      expect(FakeWebSocket.instances).toHaveLength(1);
+      expect(socket.sent.at(-1)).toEqual({ type: 'subscribe', id: 'A-2', query: QUERY });
+      jest.advanceTimersByTime(5000);
+      expect(socket.closed).toBeNull();
+      b.subscription.unsubscribe();
+      jest.advanceTimersByTime(999);
+      expect(socket.closed).toBeNull();
+      jest.advanceTimersByTime(1);
+      expect(socket.closed).toEqual({ code: 1000, reason: 'no subscriptions' });
+      expect(live.connected).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('never sends on a socket still connecting when its only panel leaves', () => {

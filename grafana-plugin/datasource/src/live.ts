@@ -28,6 +28,12 @@ export interface LiveOptions {
   maxBackoffMs?: number;
   /** `interval` of every subscription (the server's default when unset). */
   interval?: string;
+  /**
+   * How long the socket stays open after its last subscription ends (default 1 s): a dashboard
+   * refresh drops its panels' subscriptions and makes new ones at once, and they reuse the
+   * socket instead of reconnecting. 0 closes at once.
+   */
+  idleCloseMs?: number;
 }
 
 const OPEN = 1;
@@ -59,6 +65,8 @@ export class LiveConnection {
   private nextId = 1;
   private attempts = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly idleCloseMs: number;
   private readonly createSocket: WebSocketFactory;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -70,6 +78,7 @@ export class LiveConnection {
     this.createSocket = options.createSocket ?? ((u) => new WebSocket(u) as unknown as WebSocketLike);
     this.minBackoffMs = options.minBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.idleCloseMs = options.idleCloseMs ?? 1000;
   }
 
   /** Subscriptions currently held (for tests and diagnostics). */
@@ -86,6 +95,7 @@ export class LiveConnection {
     return new Observable<LiveUpdate>((subscriber) => {
       const id = `${label}-${this.nextId++}`;
       this.subs.set(id, { query, subscriber });
+      this.cancelIdleClose();
       if (this.socket?.readyState === OPEN) {
         this.sendSubscribe(id, query);
       } else {
@@ -103,11 +113,28 @@ export class LiveConnection {
       this.send({ type: 'unsubscribe', id });
     }
     if (this.subs.size === 0) {
-      this.shutdown();
+      if (this.idleCloseMs > 0 && this.socket) {
+        this.idleTimer = setTimeout(() => {
+          this.idleTimer = null;
+          if (this.subs.size === 0) {
+            this.shutdown();
+          }
+        }, this.idleCloseMs);
+      } else {
+        this.shutdown();
+      }
+    }
+  }
+
+  private cancelIdleClose(): void {
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
     }
   }
 
   private shutdown(): void {
+    this.cancelIdleClose();
     if (this.reconnectTimer) {
       clearTimeout(this.reconnectTimer);
       this.reconnectTimer = null;
